@@ -1,0 +1,291 @@
+package mock
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// AuthorBot is the author of bot messages, as OpenDialog stores them. Every
+// other author is the user; the API returns only the user's messages.
+const AuthorBot = "them"
+
+// User is one chatbot user and their conversation history: the unit of
+// both the generated dataset and fixture files.
+type User struct {
+	ID   string
+	Name *string // nil is JSON null
+	// Attributes holds the user's filterable attributes (email, browser,
+	// country, ...) by their filter name; a missing one is JSON null.
+	Attributes map[string]string
+	Messages   []Message
+}
+
+// Message is one message of a conversation, sent by the user or the bot.
+type Message struct {
+	Date   time.Time // UTC; the API has second precision
+	Author string    // AuthorBot for the bot, else the user ("me")
+	Type   string
+	Text   string
+	// Data is the message's data as a JSON text in json_encode's escaping
+	// (see appendString), or nil for null.
+	Data []byte
+}
+
+// fromBot reports whether the bot sent the message.
+func (m *Message) fromBot() bool { return m.Author == AuthorBot }
+
+// Dataset is an immutable, indexed set of users and their user-sent
+// messages, ready to answer queries. Messages are pre-encoded as JSON
+// once, so an answer is a concatenation of byte slices: answering costs a
+// binary search per user plus the size of the answer.
+type Dataset struct {
+	attributes []string // filter names, from the contract
+	users      []indexedUser
+	byID       map[string]int
+	messages   int // user-sent messages
+	botCount   int // bot messages (held by the source, never served)
+	arena      []byte
+}
+
+// indexedUser is a user as queries see it.
+type indexedUser struct {
+	id    string
+	lower []string // lower-cased attribute values, by contract attribute
+	has   []bool   // whether the user has the attribute at all
+	// head is `{"<id>":{"chatbot_user_data":{...},"from":"` and mid is
+	// `","user_id":...,"interactions":[`; from and to go around "to".
+	head, mid []byte
+	msgs      []indexedMsg // user-sent messages, by date then position
+}
+
+// indexedMsg is a user-sent message: its time and its JSON in the arena.
+type indexedMsg struct {
+	at       int64 // Unix seconds
+	off, end uint32
+}
+
+// attributeOrder is the order of chatbot_user_data's keys after id and name:
+// email first, as on the public page, then the other attributes in the
+// contract's order.
+func attributeOrder(attrs []string) []string {
+	out := make([]string, 0, len(attrs))
+	if slices.Contains(attrs, "email") {
+		out = append(out, "email")
+	}
+	for _, a := range attrs {
+		if a != "email" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// NewDataset indexes users for the contract's attributes. User IDs must be
+// unique and non-empty, and attribute names must be filters of the contract.
+func NewDataset(c *Contract, users []User) (*Dataset, error) {
+	d := &Dataset{attributes: c.attributes, byID: make(map[string]int, len(users))}
+	order := attributeOrder(c.attributes)
+	size := 0
+	for i := range users {
+		size += 160 * len(users[i].Messages)
+	}
+	d.arena = make([]byte, 0, size)
+	d.users = make([]indexedUser, 0, len(users))
+	for i := range users {
+		u := &users[i]
+		if u.ID == "" {
+			return nil, fmt.Errorf("user %d: empty id", i)
+		}
+		if _, dup := d.byID[u.ID]; dup {
+			return nil, fmt.Errorf("user %s: duplicate id", u.ID)
+		}
+		for name := range u.Attributes {
+			if !slices.Contains(c.attributes, name) {
+				return nil, fmt.Errorf("user %s: attribute %q is not a filter of the contract (one of %s)",
+					u.ID, name, strings.Join(c.attributes, ", "))
+			}
+		}
+		d.byID[u.ID] = len(d.users)
+		d.users = append(d.users, d.index(u, order))
+	}
+	if len(d.arena) > 1<<32-1 {
+		return nil, fmt.Errorf("dataset too large: %d bytes of messages", len(d.arena))
+	}
+	return d, nil
+}
+
+// index builds a user's query view and encodes their messages.
+func (d *Dataset) index(u *User, order []string) indexedUser {
+	iu := indexedUser{
+		id:    u.ID,
+		lower: make([]string, len(d.attributes)),
+		has:   make([]bool, len(d.attributes)),
+	}
+	for i, a := range d.attributes {
+		v, ok := u.Attributes[a]
+		iu.lower[i], iu.has[i] = strings.ToLower(v), ok
+	}
+
+	h := appendString([]byte("{"), u.ID)
+	h = append(h, `:{"chatbot_user_data":{"id":`...)
+	h = appendString(h, u.ID)
+	h = append(h, `,"name":`...)
+	if u.Name != nil {
+		h = appendString(h, *u.Name)
+	} else {
+		h = append(h, "null"...)
+	}
+	for _, a := range order {
+		h = append(h, ',')
+		h = appendString(h, a)
+		h = append(h, ':')
+		v, ok := u.Attributes[a]
+		h = appendNullableString(h, v, ok)
+	}
+	iu.head = append(h, `},"from":"`...)
+
+	m := append([]byte(nil), `","user_id":`...)
+	m = appendString(m, u.ID)
+	for _, a := range [...]string{"selected_scenario", "browser"} {
+		m = append(m, ',')
+		m = appendString(m, a)
+		m = append(m, ':')
+		v, ok := u.Attributes[a]
+		m = appendNullableString(m, v, ok)
+	}
+	iu.mid = append(m, `,"interactions":[`...)
+
+	for i := range u.Messages {
+		msg := &u.Messages[i]
+		if msg.fromBot() {
+			d.botCount++
+			continue
+		}
+		off := len(d.arena)
+		d.arena = appendInteraction(d.arena, msg)
+		iu.msgs = append(iu.msgs, indexedMsg{at: msg.Date.Unix(), off: uint32(off), end: uint32(len(d.arena))})
+	}
+	// A stable sort keeps messages of the same second in file order.
+	sort.SliceStable(iu.msgs, func(a, b int) bool { return iu.msgs[a].at < iu.msgs[b].at })
+	d.messages += len(iu.msgs)
+	return iu
+}
+
+// appendInteraction encodes a message as the API's interaction object.
+func appendInteraction(dst []byte, m *Message) []byte {
+	dst = append(dst, `{"type":`...)
+	dst = appendString(dst, m.Type)
+	dst = append(dst, `,"date":"`...)
+	dst = appendTimestamp(dst, m.Date)
+	dst = append(dst, `","text":`...)
+	dst = appendString(dst, m.Text)
+	dst = append(dst, `,"data":`...)
+	if m.Data == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, m.Data...)
+	}
+	return append(dst, '}')
+}
+
+// timestampLayout is how Laravel serialises dates: ISO 8601, microseconds, Z.
+const timestampLayout = "2006-01-02T15:04:05.000000Z"
+
+func appendTimestamp(dst []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(dst, timestampLayout)
+}
+
+// Users is the number of users in the dataset.
+func (d *Dataset) Users() int { return len(d.users) }
+
+// Messages is the number of user-sent messages, the ones queries can return.
+func (d *Dataset) Messages() int { return d.messages }
+
+// BotMessages is the number of bot messages, which queries never return.
+func (d *Dataset) BotMessages() int { return d.botCount }
+
+// Result is the answer to a query: the matching users, in order of their
+// first message in the range, each with the range of their messages.
+type Result struct {
+	d        *Dataset
+	from, to []byte // the query's bounds, formatted
+	groups   []group
+}
+
+type group struct {
+	u      *indexedUser
+	lo, hi int // u.msgs[lo:hi] are in the range
+}
+
+// Query answers q. It costs a binary search per candidate user, plus a sort
+// of the matching users, plus nothing per message until the answer is
+// written.
+func (d *Dataset) Query(q Query) Result {
+	from, to := q.From.Unix(), q.To.Unix()
+	r := Result{
+		d:    d,
+		from: appendTimestamp(nil, q.From),
+		to:   appendTimestamp(nil, q.To),
+	}
+	if from > to {
+		return r
+	}
+	type filter struct {
+		attr int
+		m    likeMatcher
+	}
+	filters := make([]filter, 0, len(q.Filters))
+	for _, f := range q.Filters {
+		i := slices.Index(d.attributes, f.Attribute)
+		if i < 0 {
+			// The contract never lets an unknown filter through; if one
+			// came from the Go API, nobody has that attribute.
+			return r
+		}
+		filters = append(filters, filter{attr: i, m: newLikeMatcher(f.Value)})
+	}
+	consider := func(u *indexedUser) {
+		for i := range filters {
+			f := &filters[i]
+			if !u.has[f.attr] || !f.m.match(u.lower[f.attr]) {
+				return
+			}
+		}
+		lo := sort.Search(len(u.msgs), func(i int) bool { return u.msgs[i].at >= from })
+		hi := lo + sort.Search(len(u.msgs)-lo, func(i int) bool { return u.msgs[lo+i].at > to })
+		if lo < hi {
+			r.groups = append(r.groups, group{u: u, lo: lo, hi: hi})
+		}
+	}
+	if q.UserID != "" {
+		if i, ok := d.byID[q.UserID]; ok {
+			consider(&d.users[i])
+		}
+		return r
+	}
+	for i := range d.users {
+		consider(&d.users[i])
+	}
+	// Users appear in order of their first message in the range; users
+	// whose first messages share a second keep the dataset's order.
+	sort.SliceStable(r.groups, func(a, b int) bool {
+		ga, gb := &r.groups[a], &r.groups[b]
+		return ga.u.msgs[ga.lo].at < gb.u.msgs[gb.lo].at
+	})
+	return r
+}
+
+// Len is the number of users in the result.
+func (r Result) Len() int { return len(r.groups) }
+
+// Interactions is the number of interactions in the result.
+func (r Result) Interactions() int {
+	n := 0
+	for _, g := range r.groups {
+		n += g.hi - g.lo
+	}
+	return n
+}

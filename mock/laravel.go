@@ -1,0 +1,92 @@
+package mock
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// The real server is a Laravel application. These are its answers, byte for
+// byte, as REAL-API-NOTES.md and the public page give them.
+
+// Stock messages of the real server.
+const (
+	msgUnauthenticated = "Unauthenticated."
+	msgInvalidData     = "The given data was invalid."
+	msgTooManyAttempts = "Too Many Attempts."
+)
+
+// FieldErrors is one entry of a 422 body's "errors": a field and its
+// messages.
+type FieldErrors struct {
+	Field    string
+	Messages []string
+}
+
+// ValidationError is a 422 answer: the contract's body is
+// {"message": Message, "errors": {Field: [Messages...], ...}}, with the
+// fields in this order.
+type ValidationError struct {
+	Message string
+	Errors  []FieldErrors
+}
+
+// Error returns the body's message.
+func (e *ValidationError) Error() string { return e.Message }
+
+func (e *ValidationError) add(field, msg string) {
+	for i := range e.Errors {
+		if e.Errors[i].Field == field {
+			e.Errors[i].Messages = append(e.Errors[i].Messages, msg)
+			return
+		}
+	}
+	e.Errors = append(e.Errors, FieldErrors{Field: field, Messages: []string{msg}})
+}
+
+// AppendJSON appends the 422 body.
+func (e *ValidationError) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"message":`...)
+	dst = appendString(dst, e.Message)
+	dst = append(dst, `,"errors":{`...)
+	for i, fe := range e.Errors {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, fe.Field)
+		dst = append(dst, ":["...)
+		for j, m := range fe.Messages {
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, m)
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, "}}"...)
+}
+
+// Laravel's stock validation texts.
+func msgRequired(field string) string { return "The " + field + " field is required." }
+func msgDateFormat(field, format string) string {
+	return "The " + field + " does not match the format " + format + "."
+}
+func msgString(field string) string { return "The " + field + " must be a string." }
+func msgFilterNotAllowed(name string) string {
+	return "The filter '" + name + "' is not allowed."
+}
+
+// messageBody is {"message": msg}, Laravel's body for every other error.
+func messageBody(msg string) []byte {
+	b := append([]byte(`{"message":`), appendString(nil, msg)...)
+	return append(b, '}')
+}
+
+// writeJSON writes a whole JSON body with its length, as Laravel does.
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-cache, private")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body) //nolint:errcheck // the client may be gone; nothing to do
+}
