@@ -67,7 +67,7 @@ func (s *splitMix64) Uint64() uint64 {
 	return z ^ z>>31
 }
 
-func (s *splitMix64) Int63() int64   { return int64(s.Uint64() >> 1) }
+func (s *splitMix64) Int63() int64    { return int64(s.Uint64() >> 1) }
 func (s *splitMix64) Seed(seed int64) { s.state = uint64(seed) }
 
 // userFaker returns the generator of user i: its state mixes the seed and
