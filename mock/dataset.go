@@ -158,18 +158,23 @@ func (d *Dataset) index(u *User, order []string) indexedUser {
 	}
 	iu.mid = append(m, `,"interactions":[`...)
 
+	// Encode the user's messages in date order (file order within a
+	// second), so a range of them is one contiguous run of the arena.
+	sent := make([]*Message, 0, len(u.Messages))
 	for i := range u.Messages {
-		msg := &u.Messages[i]
-		if msg.fromBot() {
+		if msg := &u.Messages[i]; msg.fromBot() {
 			d.botCount++
-			continue
+		} else {
+			sent = append(sent, msg)
 		}
+	}
+	slices.SortStableFunc(sent, func(a, b *Message) int { return a.Date.Compare(b.Date) })
+	iu.msgs = make([]indexedMsg, len(sent))
+	for i, msg := range sent {
 		off := len(d.arena)
 		d.arena = appendInteraction(d.arena, msg)
-		iu.msgs = append(iu.msgs, indexedMsg{at: msg.Date.Unix(), off: uint32(off), end: uint32(len(d.arena))})
+		iu.msgs[i] = indexedMsg{at: msg.Date.Unix(), off: uint32(off), end: uint32(len(d.arena))}
 	}
-	// A stable sort keeps messages of the same second in file order.
-	sort.SliceStable(iu.msgs, func(a, b int) bool { return iu.msgs[a].at < iu.msgs[b].at })
 	d.messages += len(iu.msgs)
 	return iu
 }

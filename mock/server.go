@@ -211,7 +211,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.As(err, &ve):
 		writeJSON(w, http.StatusUnprocessableEntity, ve.AppendJSON(nil))
 	case errors.As(err, &he) && he.Code == http.StatusNotFound:
-		path := strings.TrimPrefix(c.Request().URL.Path, "/")
+		// Laravel's $request->path(): no leading slash, "/" for the root.
+		path := strings.Trim(c.Request().URL.Path, "/")
+		if path == "" {
+			path = "/"
+		}
 		writeJSON(w, http.StatusNotFound, messageBody("The route "+path+" could not be found."))
 	case errors.As(err, &he) && he.Code == http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", "GET, HEAD")

@@ -1,13 +1,16 @@
 package mock
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/odmock/odmock"
@@ -155,3 +158,30 @@ func (c *Contract) Document() *openapi3.T { return c.doc }
 
 // Route is the user interactions operation, ready for openapi3filter.
 func (c *Contract) Route() *routers.Route { return c.route }
+
+// ErrNotInContract means a response cannot be checked: its request is not
+// for an operation of the contract.
+var ErrNotInContract = errors.New("request is not an operation of the contract")
+
+// ValidateResponse checks a response to req against the contract: its
+// status must be one the operation defines, and its headers and body must
+// match that status's schema. A request for another path gives
+// ErrNotInContract.
+func (c *Contract) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
+	if req.URL.Path != c.route.Path {
+		return ErrNotInContract
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, Route: c.route}
+	// HEAD is answered as GET, without a body.
+	return openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in,
+		Status:                 status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{
+			IncludeResponseStatus: true,
+			MultiError:            true,
+			ExcludeResponseBody:   req.Method == http.MethodHead,
+		},
+	})
+}

@@ -1,0 +1,356 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a bytes.Buffer safe to write from run and read from a test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// running is an odmock started through run, as the binary would be.
+type running struct {
+	url    string
+	banner string
+	stop   func() error
+}
+
+var urlRE = regexp.MustCompile(`serving (http://\S+)`)
+
+// startRun runs odmock with args on a free port and waits for its banner.
+func startRun(t *testing.T, args ...string) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), pw, &stderr)
+		pw.Close()
+	}()
+	var banner strings.Builder
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	r := &running{}
+	timeout := time.After(20 * time.Second)
+	for r.url == "" || !strings.Contains(banner.String(), "try:") {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				cancel()
+				t.Fatalf("odmock exited before serving: %v\nstderr: %s", <-done, stderr.String())
+			}
+			banner.WriteString(line + "\n")
+			if m := urlRE.FindStringSubmatch(line); m != nil {
+				r.url = m[1]
+			}
+		case <-timeout:
+			cancel()
+			t.Fatalf("no banner after 20s; got %q", banner.String())
+		}
+	}
+	go func() { // keep draining, so run never blocks on stdout
+		for range lines {
+		}
+	}()
+	r.banner = banner.String()
+	var once sync.Once
+	var stopErr error
+	r.stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(15 * time.Second):
+				t.Error("odmock did not stop within 15s of cancel")
+			}
+		})
+		return stopErr
+	}
+	t.Cleanup(func() { r.stop() })
+	return r
+}
+
+func TestServeBannerAndShutdown(t *testing.T) {
+	r := startRun(t, "--users", "50", "--seed", "9")
+	for _, want := range []string{"token:   odmock-dev-token", "seed 9, 50 users", "2024-01-01 00:00:00 to 2024-01-31 23:59:59 UTC", "curl -H 'Authorization: Bearer odmock-dev-token'"} {
+		if !strings.Contains(r.banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, r.banner)
+		}
+	}
+	// The banner's curl command works as pasted.
+	cmdline := regexp.MustCompile(`curl -H '([^']*)' '([^']*)'`).FindStringSubmatch(r.banner)
+	req, _ := http.NewRequest(http.MethodGet, cmdline[2], nil)
+	name, value, _ := strings.Cut(cmdline[1], ": ")
+	req.Header.Set(name, value)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte(`{"data":[{`)) {
+		t.Errorf("banner's curl: status %d, body %.200s", resp.StatusCode, body)
+	}
+	if err := r.stop(); err != nil {
+		t.Errorf("run after cancel = %v, want nil", err)
+	}
+}
+
+func TestBadCommandLines(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string // in the error
+	}{
+		{"unknown flag", []string{"--nope"}, nil, "flag provided but not defined: -nope"},
+		{"users not a number", []string{"--users", "many"}, nil, `invalid value "many" for flag -users`},
+		{"negative users", []string{"--users", "-1"}, nil, "--users -1: must not be negative"},
+		{"seed not a number", []string{"--seed", "x"}, nil, `invalid value "x" for flag -seed`},
+		{"bad window", []string{"--window", "soon"}, nil, `--window: window "soon"`},
+		{"inverted window", []string{"--window", "2024-02-01/2024-01-01"}, nil, "ends before it starts"},
+		{"bad log level", []string{"--log-level", "loud"}, nil, `--log-level "loud"`},
+		{"bad log format", []string{"--log-format", "xml"}, nil, `--log-format "xml"`},
+		{"stray argument", []string{"extra"}, nil, `unexpected argument "extra"`},
+		{"bad env twin", nil, map[string]string{"ODMOCK_USERS": "lots"}, `invalid value "lots" for ODMOCK_USERS`},
+		{"bad env window", nil, map[string]string{"ODMOCK_WINDOW": "x"}, `--window: window "x"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), tt.args, &stdout, &stderr)
+			if code := exitCode(err); code != 2 {
+				t.Fatalf("run(%q) exit code = %d (err %v), want 2", tt.args, code, err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.want) || strings.Contains(msg, "\n") {
+				t.Errorf("run(%q) error = %q, want one line containing %q", tt.args, msg, tt.want)
+			}
+		})
+	}
+}
+
+func TestEnvTwinsAndFlagsOrder(t *testing.T) {
+	t.Setenv("ODMOCK_TOKEN", "one, two")
+	t.Setenv("ODMOCK_USERS", "5")
+	r := startRun(t, "--users", "7")
+	if !strings.Contains(r.banner, "7 users") {
+		t.Errorf("flag should win over ODMOCK_USERS:\n%s", r.banner)
+	}
+	for _, tok := range []string{"one", "two"} {
+		req, _ := http.NewRequest(http.MethodGet, r.url+"/public/api/user-interactions?from=2024-01-01%2000:00:00&to=2024-01-31%2023:59:59", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("token %q from ODMOCK_TOKEN: status %d, want 200", tok, resp.StatusCode)
+		}
+	}
+}
+
+func TestHelpDocumentsEveryFlag(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"--help"}, &stdout, &stderr)
+	if code := exitCode(err); code != 0 {
+		t.Fatalf("--help exit code = %d, want 0", code)
+	}
+	for _, flag := range []string{"-addr", "-token", "-seed", "-users", "-window", "-log-level", "-log-format", "healthcheck", "version", "ODMOCK_"} {
+		if !strings.Contains(stdout.String(), flag) {
+			t.Errorf("--help does not mention %s", flag)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if got := stdout.String(); got != "odmock "+version+"\n" {
+		t.Errorf("version printed %q", got)
+	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	r := startRun(t, "--users", "1")
+	addr := strings.TrimPrefix(r.url, "http://")
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"healthcheck", "--addr", addr}, &stdout, io.Discard); err != nil {
+		t.Errorf("healthcheck of a running server: %v", err)
+	}
+	r.stop()
+	err := run(context.Background(), []string{"healthcheck", "--addr", addr, "--timeout", "1s"}, &stdout, io.Discard)
+	if code := exitCode(err); code != 1 {
+		t.Errorf("healthcheck of a stopped server: exit %d (%v), want 1", code, err)
+	}
+}
+
+// needTool skips a test when a system tool is missing, unless CI is set,
+// where a missing tool is a failure.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed, and CI is set", name)
+		}
+		t.Skipf("%s is not installed: skipping (install it to run this test)", name)
+	}
+	return path
+}
+
+// TestPageExamples runs the public page's own curl and Python examples
+// against odmock, changed only in their address and token, as a new user
+// following the README would.
+func TestPageExamples(t *testing.T) {
+	curl := needTool(t, "curl")
+	r := startRun(t)
+	base := r.url
+	examples := []string{
+		base + "/public/api/user-interactions?from=2024-01-01%2000:00:00&to=2024-01-31%2023:59:59&user_id=user_12345",
+		base + "/public/api/user-interactions?from=2024-01-01%2000:00:00&to=2024-01-31%2023:59:59&browser=chrome&country=US",
+		base + "/public/api/user-interactions?from=2024-01-01%2000:00:00&to=2024-01-31%2023:59:59&user_id=user_12345&selected_scenario=customer_support",
+	}
+	for _, u := range examples {
+		out, err := exec.Command(curl, "-sS", "-w", "\n%{http_code}", "-X", "GET", u,
+			"-H", "Authorization: Bearer odmock-dev-token", "-H", "Content-Type: application/json").Output()
+		if err != nil {
+			t.Fatalf("curl %s: %v", u, err)
+		}
+		body, code, _ := strings.Cut(string(out), "\n")
+		if code != "200" || !strings.HasPrefix(body, `{"data":[{`) {
+			t.Errorf("curl %s: status %s, body %.200s", u, code, body)
+		}
+	}
+
+	// The first python3 with requests: the one on PATH, or Debian's
+	// (python3-requests), which .ci/run installs when neither has it.
+	python := ""
+	for _, p := range []string{"python3", "/usr/bin/python3"} {
+		if exec.Command(p, "-c", "import requests").Run() == nil {
+			python = p
+			break
+		}
+	}
+	if python == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no python3 with the requests module, and CI is set")
+		}
+		t.Skip("no python3 with the requests module: skipping the Python example")
+	}
+	script := `import requests
+from datetime import datetime
+# Configuration
+base_url = "` + base + `"
+api_token = "odmock-dev-token"
+headers = {
+"Authorization": f"Bearer {api_token}",
+"Content-Type": "application/json"
+}
+# Get user interactions for a specific date
+params = {
+"from": "2024-01-01 00:00:00",
+"to": "2024-01-31 23:59:59",
+"user_id": "user_12345",
+"selected_scenario": "customer_support"
+}
+response = requests.get(
+f"{base_url}/public/api/user-interactions",
+headers=headers,
+params=params
+)
+if response.status_code == 200:
+    interactions = response.json()
+    print(f"Retrieved interactions: {interactions}")
+else:
+    print(f"Error: {response.status_code} - {response.text}")
+`
+	path := filepath.Join(t.TempDir(), "example.py")
+	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python example: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(string(out), "Retrieved interactions: {'data': [{'user_12345'") ||
+		!strings.Contains(string(out), "'text': 'Help with my order'") {
+		t.Errorf("python example printed:\n%s", out)
+	}
+}
+
+// TestSIGTERM builds the real binary and checks that SIGTERM stops it
+// cleanly, with exit status 0.
+func TestSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "odmock")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--users", "10")
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() || !strings.Contains(sc.Text(), "serving http://") {
+		cmd.Process.Kill()
+		t.Fatalf("no banner: %q", sc.Text())
+	}
+	go io.Copy(io.Discard, stdout)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("after SIGTERM: %v, want exit status 0", err)
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("odmock still running 15s after SIGTERM")
+	}
+}

@@ -1,0 +1,148 @@
+package mock
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current answers")
+
+const apiPath = "/public/api/user-interactions"
+
+// testContract parses the embedded contract once for all tests.
+var testContract = sync.OnceValues(func() (*Contract, error) {
+	return DefaultContract(context.Background())
+})
+
+func contract(t testing.TB) *Contract {
+	t.Helper()
+	c, err := testContract()
+	if err != nil {
+		t.Fatalf("DefaultContract: %v", err)
+	}
+	return c
+}
+
+// testServer is an odmock server behind a real HTTP transport, whose every
+// answer is checked against openapi.yaml.
+type testServer struct {
+	t   testing.TB
+	srv *Server
+	ts  *httptest.Server
+}
+
+func newTestServer(t testing.TB, cfg Config) *testServer {
+	t.Helper()
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &testServer{t: t, srv: srv, ts: ts}
+}
+
+// smallConfig is a quick dataset for tests that need users, not many.
+func smallConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Users = 60
+	return cfg
+}
+
+// response is what a client received.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// get sends GET path with the default token.
+func (s *testServer) get(path string) response {
+	s.t.Helper()
+	return s.do(http.MethodGet, path, http.Header{"Authorization": {"Bearer " + DefaultToken}})
+}
+
+// do sends a request and checks the answer against the contract: an answer
+// on the API's path must be one the contract defines, and any other answer
+// must still be JSON {"message": "..."}.
+func (s *testServer) do(method, path string, header http.Header) response {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.ts.URL+path, nil)
+	if err != nil {
+		s.t.Fatalf("new request: %v", err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := s.ts.Client().Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	r := response{status: resp.StatusCode, header: resp.Header, body: body}
+	checkContract(s.t, contract(s.t), req, r)
+	return r
+}
+
+// checkContract fails the test if an answer breaks openapi.yaml.
+func checkContract(t testing.TB, c *Contract, req *http.Request, r response) {
+	t.Helper()
+	if ct := r.header.Get("Content-Type"); ct != "application/json" && !(req.Method == http.MethodHead || r.status == http.StatusNoContent) {
+		t.Errorf("%s %s: Content-Type = %q, want application/json", req.Method, req.URL, ct)
+	}
+	err := c.ValidateResponse(context.Background(), req, r.status, r.header, r.body)
+	if errors.Is(err, ErrNotInContract) {
+		// Outside the contract, odmock still answers JSON, and errors
+		// in Laravel's {"message": ...} shape.
+		if req.Method == http.MethodHead || r.status == http.StatusNoContent {
+			return
+		}
+		var m struct {
+			Message *string `json:"message"`
+		}
+		if err := json.Unmarshal(r.body, &m); err != nil || r.status >= 400 && m.Message == nil {
+			t.Errorf("%s %s: status %d, body %q is not JSON {\"message\": ...}", req.Method, req.URL, r.status, r.body)
+		}
+		return
+	}
+	if err != nil {
+		t.Errorf("%s %s: answer breaks openapi.yaml: %v\nstatus %d, body: %.500s", req.Method, req.URL, err, r.status, r.body)
+	}
+}
+
+// golden compares got with testdata/name.golden, or rewrites the file when
+// the test runs with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test ./mock -update to make it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("body differs from %s (go test ./mock -update rewrites it)\n got: %.800s\nwant: %.800s", path, got, want)
+	}
+}
