@@ -40,6 +40,7 @@ func Generate(seed uint64, n int, w Window) []User {
 		return users
 	}
 	users[0] = pageExampleUser()
+	cat := newCatalog()
 	workers := min(runtime.GOMAXPROCS(0), n)
 	var wg sync.WaitGroup
 	for k := range workers {
@@ -47,7 +48,7 @@ func Generate(seed uint64, n int, w Window) []User {
 		go func() {
 			defer wg.Done()
 			for i := 1 + k; i < n; i += workers {
-				users[i] = fakeUser(seed, uint64(i), w)
+				users[i] = fakeUser(cat, seed, uint64(i), w)
 			}
 		}()
 	}
@@ -105,21 +106,23 @@ type countryProfile struct {
 	weight    int
 }
 
-var countries = [...]countryProfile{
-	{"US", []string{"en-US", "es-US"}, []string{"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"}, 30},
-	{"GB", []string{"en-GB"}, []string{"Europe/London"}, 18},
-	{"DE", []string{"de-DE", "en-GB"}, []string{"Europe/Berlin"}, 8},
-	{"FR", []string{"fr-FR"}, []string{"Europe/Paris"}, 7},
-	{"ES", []string{"es-ES", "ca-ES"}, []string{"Europe/Madrid"}, 5},
-	{"IT", []string{"it-IT"}, []string{"Europe/Rome"}, 5},
-	{"NL", []string{"nl-NL", "en-GB"}, []string{"Europe/Amsterdam"}, 4},
-	{"IE", []string{"en-IE", "ga-IE"}, []string{"Europe/Dublin"}, 4},
-	{"CA", []string{"en-CA", "fr-CA"}, []string{"America/Toronto", "America/Vancouver"}, 5},
-	{"AU", []string{"en-AU"}, []string{"Australia/Sydney", "Australia/Perth"}, 4},
-	{"IN", []string{"en-IN", "hi-IN"}, []string{"Asia/Kolkata"}, 4},
-	{"BR", []string{"pt-BR"}, []string{"America/Sao_Paulo"}, 3},
-	{"MX", []string{"es-MX"}, []string{"America/Mexico_City"}, 2},
-	{"JP", []string{"ja-JP"}, []string{"Asia/Tokyo"}, 1},
+func countryTable() []countryProfile {
+	return []countryProfile{
+		{"US", []string{"en-US", "es-US"}, []string{"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"}, 30},
+		{"GB", []string{"en-GB"}, []string{"Europe/London"}, 18},
+		{"DE", []string{"de-DE", "en-GB"}, []string{"Europe/Berlin"}, 8},
+		{"FR", []string{"fr-FR"}, []string{"Europe/Paris"}, 7},
+		{"ES", []string{"es-ES", "ca-ES"}, []string{"Europe/Madrid"}, 5},
+		{"IT", []string{"it-IT"}, []string{"Europe/Rome"}, 5},
+		{"NL", []string{"nl-NL", "en-GB"}, []string{"Europe/Amsterdam"}, 4},
+		{"IE", []string{"en-IE", "ga-IE"}, []string{"Europe/Dublin"}, 4},
+		{"CA", []string{"en-CA", "fr-CA"}, []string{"America/Toronto", "America/Vancouver"}, 5},
+		{"AU", []string{"en-AU"}, []string{"Australia/Sydney", "Australia/Perth"}, 4},
+		{"IN", []string{"en-IN", "hi-IN"}, []string{"Asia/Kolkata"}, 4},
+		{"BR", []string{"pt-BR"}, []string{"America/Sao_Paulo"}, 3},
+		{"MX", []string{"es-MX"}, []string{"America/Mexico_City"}, 2},
+		{"JP", []string{"ja-JP"}, []string{"Asia/Tokyo"}, 1},
+	}
 }
 
 // client is a browser as OpenDialog's webchat records it ("<name> <version>")
@@ -131,22 +134,48 @@ type client struct {
 	weight   int
 }
 
-var clients = [...]client{
-	{"chrome", []string{"105.0.0", "119.0.0", "120.0.0", "121.0.0"}, []string{"Windows 10", "Windows 11", "Mac OS", "Linux", "Chrome OS", "Android OS"}, 45},
-	{"safari", []string{"16.6.0", "17.1.0", "17.2.1"}, []string{"Mac OS"}, 12},
-	{"ios", []string{"16.7.4", "17.1.2", "17.2.1"}, []string{"iOS"}, 10},
-	{"crios", []string{"119.0.6045", "120.0.6099"}, []string{"iOS"}, 4},
-	{"firefox", []string{"115.0.0", "120.0.0", "121.0.0"}, []string{"Windows 10", "Windows 11", "Mac OS", "Linux"}, 10},
-	{"edge-chromium", []string{"119.0.0", "120.0.0"}, []string{"Windows 10", "Windows 11"}, 12},
-	{"samsung", []string{"22.0.0", "23.0.0"}, []string{"Android OS"}, 4},
-	{"opera", []string{"105.0.0", "106.0.0"}, []string{"Windows 10", "Mac OS"}, 3},
+func clientTable() []client {
+	return []client{
+		{"chrome", []string{"105.0.0", "119.0.0", "120.0.0", "121.0.0"}, []string{"Windows 10", "Windows 11", "Mac OS", "Linux", "Chrome OS", "Android OS"}, 45},
+		{"safari", []string{"16.6.0", "17.1.0", "17.2.1"}, []string{"Mac OS"}, 12},
+		{"ios", []string{"16.7.4", "17.1.2", "17.2.1"}, []string{"iOS"}, 10},
+		{"crios", []string{"119.0.6045", "120.0.6099"}, []string{"iOS"}, 4},
+		{"firefox", []string{"115.0.0", "120.0.0", "121.0.0"}, []string{"Windows 10", "Windows 11", "Mac OS", "Linux"}, 10},
+		{"edge-chromium", []string{"119.0.0", "120.0.0"}, []string{"Windows 10", "Windows 11"}, 12},
+		{"samsung", []string{"22.0.0", "23.0.0"}, []string{"Android OS"}, 4},
+		{"opera", []string{"105.0.0", "106.0.0"}, []string{"Windows 10", "Mac OS"}, 3},
+	}
 }
 
-var (
-	platforms       = []string{"webchat", "whatsapp", "teams"}
-	platformWeights = []int{85, 9, 6}
-	emailDomains    = []string{"example.com", "gmail.com", "outlook.com", "yahoo.com", "icloud.com", "proton.me"}
-)
+// catalog is what generated users are drawn from, built once per Generate.
+type catalog struct {
+	countries                                   []countryProfile
+	clients                                     []client
+	topics                                      []topic
+	countryWeights, clientWeights, topicWeights []int
+	platforms                                   []string
+	platformWeights                             []int
+	emailDomains                                []string
+}
+
+func newCatalog() *catalog {
+	c := &catalog{
+		countries:       countryTable(),
+		clients:         clientTable(),
+		topics:          topicTable(),
+		topicWeights:    []int{35, 20, 15, 10, 12, 8},
+		platforms:       []string{"webchat", "whatsapp", "teams"},
+		platformWeights: []int{85, 9, 6},
+		emailDomains:    []string{"example.com", "gmail.com", "outlook.com", "yahoo.com", "icloud.com", "proton.me"},
+	}
+	for _, x := range c.countries {
+		c.countryWeights = append(c.countryWeights, x.weight)
+	}
+	for _, x := range c.clients {
+		c.clientWeights = append(c.clientWeights, x.weight)
+	}
+	return c
+}
 
 // topic is what a conversation of one scenario is about: the buttons the bot
 // offers and the things users type.
@@ -157,37 +186,37 @@ type topic struct {
 	form     []string    // field names of the scenario's form
 }
 
-var topics = [...]topic{
-	{"customer_support",
-		[][2]string{{"Order Help", "order_help_001"}, {"Talk to an agent", "handover_agent"}, {"Report a problem", "report_problem"}, {"Something else", "other_001"}},
-		[]string{"I need help with my order", "My {product} arrived damaged", "Can I speak to a person please?", "The app keeps logging me out", "How do I reset my password?", "It still doesn't work", "thanks, that fixed it!"},
-		[]string{"name", "email", "order_number", "description"}},
-	{"order_tracking",
-		[][2]string{{"Track my order", "track_order"}, {"Change delivery address", "change_address"}, {"Cancel order", "cancel_order"}},
-		[]string{"Where is my order #{order}?", "It was supposed to arrive yesterday", "Can I change the delivery date?", "order {order}", "Is express delivery available for {product}?"},
-		[]string{"order_number", "postcode"}},
-	{"billing",
-		[][2]string{{"View my invoice", "view_invoice"}, {"Update payment method", "update_payment"}, {"Request a refund", "refund_request"}},
-		[]string{"I was charged twice", "Why is my bill {amount} this month?", "Can I get a refund for {product}?", "I want to update my card details", "When will the refund show up?"},
-		[]string{"name", "email", "invoice_number", "amount"}},
-	{"onboarding",
-		[][2]string{{"Get started", "get_started"}, {"Show me around", "tour_start"}, {"Skip", "skip_onboarding"}},
-		[]string{"How do I set up my account?", "What can you do?", "ok", "Yes please", "How do I invite my team?"},
-		[]string{"first_name", "last_name", "company", "team_size"}},
-	{"product_faq",
-		[][2]string{{"Pricing", "faq_pricing"}, {"Features", "faq_features"}, {"Compatibility", "faq_compat"}},
-		[]string{"Does {product} work with Android?", "What's the warranty on {product}?", "Do you ship to Ireland?", "Is there a student discount?", "How much is {product}?"},
-		[]string{"email", "question"}},
-	{"feedback_survey",
-		[][2]string{{"Very satisfied", "csat_5"}, {"Satisfied", "csat_4"}, {"Neutral", "csat_3"}, {"Unsatisfied", "csat_2"}},
-		[]string{"The agent was really helpful", "Too slow to get an answer", "Great service, thank you", "The website is confusing"},
-		[]string{"rating", "comments"}},
+func topicTable() []topic {
+	return []topic{
+		{"customer_support",
+			[][2]string{{"Order Help", "order_help_001"}, {"Talk to an agent", "handover_agent"}, {"Report a problem", "report_problem"}, {"Something else", "other_001"}},
+			[]string{"I need help with my order", "My {product} arrived damaged", "Can I speak to a person please?", "The app keeps logging me out", "How do I reset my password?", "It still doesn't work", "thanks, that fixed it!"},
+			[]string{"name", "email", "order_number", "description"}},
+		{"order_tracking",
+			[][2]string{{"Track my order", "track_order"}, {"Change delivery address", "change_address"}, {"Cancel order", "cancel_order"}},
+			[]string{"Where is my order #{order}?", "It was supposed to arrive yesterday", "Can I change the delivery date?", "order {order}", "Is express delivery available for {product}?"},
+			[]string{"order_number", "postcode"}},
+		{"billing",
+			[][2]string{{"View my invoice", "view_invoice"}, {"Update payment method", "update_payment"}, {"Request a refund", "refund_request"}},
+			[]string{"I was charged twice", "Why is my bill {amount} this month?", "Can I get a refund for {product}?", "I want to update my card details", "When will the refund show up?"},
+			[]string{"name", "email", "invoice_number", "amount"}},
+		{"onboarding",
+			[][2]string{{"Get started", "get_started"}, {"Show me around", "tour_start"}, {"Skip", "skip_onboarding"}},
+			[]string{"How do I set up my account?", "What can you do?", "ok", "Yes please", "How do I invite my team?"},
+			[]string{"first_name", "last_name", "company", "team_size"}},
+		{"product_faq",
+			[][2]string{{"Pricing", "faq_pricing"}, {"Features", "faq_features"}, {"Compatibility", "faq_compat"}},
+			[]string{"Does {product} work with Android?", "What's the warranty on {product}?", "Do you ship to Ireland?", "Is there a student discount?", "How much is {product}?"},
+			[]string{"email", "question"}},
+		{"feedback_survey",
+			[][2]string{{"Very satisfied", "csat_5"}, {"Satisfied", "csat_4"}, {"Neutral", "csat_3"}, {"Unsatisfied", "csat_2"}},
+			[]string{"The agent was really helpful", "Too slow to get an answer", "Great service, thank you", "The website is confusing"},
+			[]string{"rating", "comments"}},
+	}
 }
 
-var topicWeights = []int{35, 20, 15, 10, 12, 8}
-
 // fakeUser makes user i of a dataset.
-func fakeUser(seed, i uint64, w Window) User {
+func fakeUser(cat *catalog, seed, i uint64, w Window) User {
 	f := userFaker(seed, i)
 	first, last := f.FirstName(), f.LastName()
 	u := User{
@@ -196,19 +225,11 @@ func fakeUser(seed, i uint64, w Window) User {
 		Attributes: map[string]string{},
 	}
 	a := u.Attributes
-	weights := make([]int, len(countries))
-	for k, c := range countries {
-		weights[k] = c.weight
-	}
-	country := pick(f, countries[:], weights)
+	country := pick(f, cat.countries, cat.countryWeights)
 	a["country"] = country.code
 	a["browser_language"] = country.languages[f.IntRange(0, len(country.languages)-1)]
 	a["timezone"] = country.timezones[f.IntRange(0, len(country.timezones)-1)]
-	weights = make([]int, len(clients))
-	for k, c := range clients {
-		weights[k] = c.weight
-	}
-	cl := pick(f, clients[:], weights)
+	cl := pick(f, cat.clients, cat.clientWeights)
 	a["browser"] = cl.name + " " + cl.versions[f.IntRange(0, len(cl.versions)-1)]
 	a["os"] = cl.oses[f.IntRange(0, len(cl.oses)-1)]
 	if chance(f, 85) {
@@ -216,15 +237,15 @@ func fakeUser(seed, i uint64, w Window) User {
 	} else {
 		a["ip_address"] = f.IPv6Address()
 	}
-	a["platform"] = pick(f, platforms, platformWeights)
+	a["platform"] = pick(f, cat.platforms, cat.platformWeights)
 	if chance(f, 75) { // many webchat users never give an email
 		local := strings.ToLower(first + "." + last)
 		if chance(f, 30) {
 			local += f.Numerify("##")
 		}
-		a["email"] = local + "@" + emailDomains[f.IntRange(0, len(emailDomains)-1)]
+		a["email"] = local + "@" + cat.emailDomains[f.IntRange(0, len(cat.emailDomains)-1)]
 	}
-	tp := pick(f, topics[:], topicWeights)
+	tp := pick(f, cat.topics, cat.topicWeights)
 	if chance(f, 92) {
 		a["selected_scenario"] = tp.scenario
 	}

@@ -20,7 +20,18 @@ const (
 type FieldErrors struct {
 	Field    string
 	Messages []string
+	// Kind is the rule that failed: KindRequired, KindFormat, KindType or
+	// KindFilter. It is not part of the body.
+	Kind string
 }
+
+// The kinds of validation error.
+const (
+	KindRequired = "required" // a required field is missing or empty
+	KindFormat   = "format"   // a date is not in the contract's format
+	KindType     = "type"     // a value is an array where a string is due
+	KindFilter   = "filter"   // a query parameter the contract does not know
+)
 
 // ValidationError is a 422 answer: the contract's body is
 // {"message": Message, "errors": {Field: [Messages...], ...}}, with the
@@ -33,14 +44,14 @@ type ValidationError struct {
 // Error returns the body's message.
 func (e *ValidationError) Error() string { return e.Message }
 
-func (e *ValidationError) add(field, msg string) {
+func (e *ValidationError) add(kind, field, msg string) {
 	for i := range e.Errors {
 		if e.Errors[i].Field == field {
 			e.Errors[i].Messages = append(e.Errors[i].Messages, msg)
 			return
 		}
 	}
-	e.Errors = append(e.Errors, FieldErrors{Field: field, Messages: []string{msg}})
+	e.Errors = append(e.Errors, FieldErrors{Field: field, Messages: []string{msg}, Kind: kind})
 }
 
 // AppendJSON appends the 422 body.

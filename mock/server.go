@@ -50,6 +50,8 @@ type Server struct {
 	val      *validator
 	echo     *echo.Echo
 	log      *slog.Logger
+	// observers are told of every exchange; see observe.
+	observers []Observer
 
 	srv *http.Server
 	ln  net.Listener
@@ -86,6 +88,7 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.observers = append(s.observers, s.logExchange)
 	s.echo = s.routes()
 	return s, nil
 }
@@ -96,7 +99,7 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.recoverPanic)
+	e.Use(s.observe, s.recoverPanic)
 	api := s.contract.Path()
 	e.GET(api, s.handleInteractions)
 	e.HEAD(api, s.handleInteractions)
@@ -170,11 +173,25 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // handleInteractions serves GET (and HEAD) /public/api/user-interactions.
 func (s *Server) handleInteractions(c echo.Context) error {
 	r := c.Request()
+	ex := exchangeOf(c)
 	q, err := s.val.validate(r)
-	if err != nil {
+	var ve *ValidationError
+	switch {
+	case errors.Is(err, ErrUnauthenticated):
+		ex.Outcome = "unauthenticated"
+		return err
+	case errors.As(err, &ve):
+		ex.Outcome, ex.Errors = "invalid", ve.Errors
+		return err
+	case err != nil:
 		return err
 	}
+	ex.Valid = &q
 	res := s.data.Query(q)
+	ex.Outcome = "data"
+	if res.Len() == 0 {
+		ex.Outcome = "empty"
+	}
 	w := c.Response()
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

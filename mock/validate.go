@@ -96,23 +96,23 @@ func (v *validator) validate(r *http.Request) (Query, error) {
 		isDate := date >= 0
 		switch {
 		case given && raw.array && isDate:
-			ve.add(p.Name, msgDateFormat(p.Name, c.dateFormat))
+			ve.add(KindFormat, p.Name, msgDateFormat(p.Name, c.dateFormat))
 		case given && raw.array:
-			ve.add(p.Name, msgString(p.Name))
+			ve.add(KindType, p.Name, msgString(p.Name))
 		case !given || raw.value == "":
 			if p.Required {
-				ve.add(p.Name, msgRequired(p.Name))
+				ve.add(KindRequired, p.Name, msgRequired(p.Name))
 			}
 		case failed[p.Name] && isDate:
-			ve.add(p.Name, msgDateFormat(p.Name, c.dateFormat))
+			ve.add(KindFormat, p.Name, msgDateFormat(p.Name, c.dateFormat))
 		case failed[p.Name]:
-			ve.add(p.Name, "The "+p.Name+" is invalid.")
+			ve.add(KindFormat, p.Name, "The "+p.Name+" is invalid.")
 		case isDate:
 			// The pattern passed; Laravel's date_format also wants a real
 			// date that formats back to the same text.
 			t, err := time.Parse(c.dateLayout, raw.value)
 			if err != nil || t.Format(c.dateLayout) != raw.value {
-				ve.add(p.Name, msgDateFormat(p.Name, c.dateFormat))
+				ve.add(KindFormat, p.Name, msgDateFormat(p.Name, c.dateFormat))
 				continue
 			}
 			if date == 0 {
@@ -132,7 +132,7 @@ func (v *validator) validate(r *http.Request) (Query, error) {
 	if len(unknown) > 0 {
 		fe := &ValidationError{Message: msgFilterNotAllowed(unknown[0])}
 		for _, name := range unknown {
-			fe.add("filters."+name, msgFilterNotAllowed(name))
+			fe.add(KindFilter, "filters."+name, msgFilterNotAllowed(name))
 		}
 		return Query{}, fe
 	}
