@@ -3,6 +3,7 @@ package mock
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // The real server is a Laravel application. These are its answers, byte for
@@ -90,6 +91,18 @@ func msgFilterNotAllowed(name string) string {
 func messageBody(msg string) []byte {
 	b := append([]byte(`{"message":`), appendString(nil, msg)...)
 	return append(b, '}')
+}
+
+// setHeader sets a header under exactly the name given: Laravel sends
+// X-RateLimit-Limit, not Go's canonical X-Ratelimit-Limit. Any other
+// spelling of the name is replaced.
+func setHeader(h http.Header, name, value string) {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			delete(h, k)
+		}
+	}
+	h[name] = []string{value}
 }
 
 // writeJSON writes a whole JSON body with its length, as Laravel does.

@@ -34,6 +34,8 @@ type Exchange struct {
 	// OutsideContract is set when the answer is one the contract does not
 	// define (a scripted 500, a fault).
 	OutsideContract bool
+	// Fault is the fault injected instead of an answer, if any.
+	Fault string
 }
 
 // Observer is told of every exchange once it is answered. It must not
@@ -56,10 +58,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		ex := &Exchange{
-			Start:  time.Now(),
-			Method: r.Method,
-			Path:   r.URL.Path,
-			Query:  r.URL.RawQuery,
+			Start:   time.Now(),
+			Method:  r.Method,
+			Path:    r.URL.Path,
+			Query:   r.URL.RawQuery,
+			Session: sessionOf(r),
 		}
 		c.Set(exchangeKey, ex)
 		err := next(c)
@@ -67,6 +70,9 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err) // answer now, so the status is known
 		}
 		ex.Status = c.Response().Status
+		if ex.Fault != "" {
+			ex.Status = 0 // no answer was sent
+		}
 		ex.Latency = time.Since(ex.Start)
 		for _, o := range s.observers {
 			o(ex)
@@ -101,6 +107,12 @@ func (s *Server) logExchange(ex *Exchange) {
 	}
 	if ex.Rule != "" {
 		attrs = append(attrs, slog.String("rule", ex.Rule))
+	}
+	if ex.Fault != "" {
+		attrs = append(attrs, slog.String("fault", ex.Fault))
+	}
+	if ex.OutsideContract {
+		attrs = append(attrs, slog.Bool("outside_contract", true))
 	}
 	if len(ex.Errors) > 0 {
 		var b strings.Builder

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -28,6 +31,22 @@ type Config struct {
 	Users  int      // number of generated users
 	Window Window   // span of the generated conversations
 	Logger *slog.Logger
+
+	// ScenariosDir and FixturesDir are the directories of scenario and
+	// fixture files; "" means the copies shipped inside the binary.
+	ScenariosDir, FixturesDir string
+	// Fixtures, a fixture file or directory, is served instead of the
+	// generated users, or merged with them when MergeFixtures is set.
+	Fixtures      string
+	MergeFixtures bool
+	// Scenario is the scenario in force from the start ("" for none).
+	Scenario string
+	// RateLimit throttles to this many requests per minute per token (per
+	// client address without a valid token), as the real API does at 60.
+	// 0 is off.
+	RateLimit int
+	// Watch reloads scenario and fixture files when they change on disk.
+	Watch bool
 }
 
 // DefaultConfig is the configuration of `odmock` with no flags.
@@ -46,10 +65,19 @@ func DefaultConfig() Config {
 type Server struct {
 	cfg      Config
 	contract *Contract
-	data     *Dataset
-	val      *validator
-	echo     *echo.Echo
-	log      *slog.Logger
+	seeded   *Dataset // the generated users, indexed
+	// seededUsers keeps the generated users when fixtures are merged into
+	// them, so a reload can merge again.
+	seededUsers []User
+	lib         atomic.Pointer[library]
+	counters    callCounter
+	active      activeScenarios
+	limiter     *rateLimiter
+	reloadMu    sync.Mutex
+	stopWatch   context.CancelFunc
+	val         *validator
+	echo        *echo.Echo
+	log         *slog.Logger
 	// observers are told of every exchange; see observe.
 	observers []Observer
 
@@ -74,16 +102,33 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := NewDataset(c, Generate(cfg.Seed, cfg.Users, cfg.Window))
-	if err != nil {
-		return nil, fmt.Errorf("build dataset: %w", err)
+	if cfg.RateLimit < 0 {
+		return nil, fmt.Errorf("rate limit %d: must not be negative", cfg.RateLimit)
 	}
 	s := &Server{
 		cfg:      cfg,
 		contract: c,
-		data:     data,
 		val:      newValidator(c, cfg.Tokens),
 		log:      cfg.Logger,
+	}
+	// Fixtures served alone replace the generated users: skip making them.
+	if cfg.Fixtures == "" || cfg.MergeFixtures {
+		users := Generate(cfg.Seed, cfg.Users, cfg.Window)
+		if s.seeded, err = NewDataset(c, users); err != nil {
+			return nil, fmt.Errorf("build dataset: %w", err)
+		}
+		if cfg.MergeFixtures {
+			s.seededUsers = users
+		}
+	}
+	lib, err := loadLibrary(c, &s.cfg, s.seeded, s.seededUsers)
+	if err != nil {
+		return nil, err
+	}
+	s.lib.Store(lib)
+	s.active.set("", cfg.Scenario)
+	if cfg.RateLimit > 0 {
+		s.limiter = newRateLimiter(cfg.RateLimit, time.Now)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -105,6 +150,7 @@ func (s *Server) routes() *echo.Echo {
 	e.HEAD(api, s.handleInteractions)
 	e.GET(HealthPath, s.handleHealth)
 	e.HEAD(HealthPath, s.handleHealth)
+	s.scenarioAdminRoutes(e.Group(AdminPrefix))
 	return e
 }
 
@@ -114,8 +160,11 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Contract is the contract the server validates against.
 func (s *Server) Contract() *Contract { return s.contract }
 
-// Dataset is the data the server answers from.
-func (s *Server) Dataset() *Dataset { return s.data }
+// Dataset is the data the server answers from by default.
+func (s *Server) Dataset() *Dataset { return s.lib.Load().data }
+
+// Scenarios lists the names of the loaded scenarios.
+func (s *Server) Scenarios() []string { return sortedScenarioNames(s.lib.Load().scenarios) }
 
 // Config is the configuration the server was built with.
 func (s *Server) Config() Config { return s.cfg }
@@ -136,6 +185,14 @@ func (s *Server) Start() error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.cfg.Watch {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopWatch = cancel
+		if err := s.watch(ctx); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -164,16 +221,102 @@ func (s *Server) URL() string {
 // Shutdown stops accepting connections and waits for requests in flight
 // to be answered, or for ctx to end.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if s.stopWatch != nil {
+		s.stopWatch()
+	}
 	if s.srv == nil {
 		return nil
 	}
 	return s.srv.Shutdown(ctx)
 }
 
-// handleInteractions serves GET (and HEAD) /public/api/user-interactions.
+// handleInteractions serves GET (and HEAD) /public/api/user-interactions:
+// the Prefer header and the active scenario first, then the engine.
 func (s *Server) handleInteractions(c echo.Context) error {
 	r := c.Request()
 	ex := exchangeOf(c)
+	lib := s.lib.Load()
+	prefs, err := ParsePrefer(r.Header.Values("Prefer"))
+	if err != nil {
+		return writeOutside(c, http.StatusBadRequest, err.Error())
+	}
+	if len(prefs.Applied) > 0 {
+		c.Response().Header().Set("Preference-Applied", preferenceApplied(prefs))
+	}
+	answer := &Answer{} // the engine, on the dataset
+	name := prefs.Scenario
+	if name == "" {
+		name = s.active.get(ex.Session)
+	}
+	if name != "" {
+		sc := lib.scenarios[name]
+		if sc == nil {
+			return writeOutside(c, http.StatusBadRequest, fmt.Sprintf("%v %q (have: %s)",
+				ErrUnknownScenario, name, strings.Join(sortedScenarioNames(lib.scenarios), ", ")))
+		}
+		ex.Scenario = name
+		if rule, a := s.pick(sc, ex.Session, r); rule != nil {
+			ex.Rule, answer = rule.Name, a
+		}
+	}
+	if prefs.Code != 0 {
+		answer = &Answer{status: prefs.Code}
+	}
+	delay := answer.delayFor()
+	if prefs.Delay > 0 {
+		delay = prefs.Delay
+	}
+	if delay > 0 && sleep(r.Context(), delay) != nil {
+		return nil // the client gave up waiting
+	}
+	fault := answer.fault
+	if prefs.Fault != "" {
+		fault = prefs.Fault
+	}
+	if fault != "" {
+		ex.OutsideContract, ex.Fault = true, fault
+		status, body := answer.status, answer.body
+		if !answer.scripted() {
+			status, body = s.engineBody(r, lib, answer)
+		} else if body == nil {
+			body = exampleBody(s.contract, status)
+		}
+		return injectFault(c, fault, status, body)
+	}
+	if answer.scripted() {
+		ex.OutsideContract = answer.outside
+		body := answer.body
+		if body == nil {
+			body = exampleBody(s.contract, answer.status)
+		}
+		ex.Outcome = outcomeOfStatus(answer.status, body)
+		s.writeScripted(c, answer)
+		return nil
+	}
+	data := lib.data
+	if answer.data != nil {
+		data = answer.data
+	}
+	return s.answerFromEngine(c, data)
+}
+
+// answerFromEngine is the real API's behaviour: throttle, authenticate,
+// validate, query, stream.
+func (s *Server) answerFromEngine(c echo.Context, data *Dataset) error {
+	r := c.Request()
+	ex := exchangeOf(c)
+	w := c.Response()
+	if s.limiter != nil {
+		d := s.limiter.take(s.rateKey(r))
+		for _, h := range d.headers(s.limiter.limit) {
+			setHeader(w.Header(), h[0], h[1])
+		}
+		if !d.allowed {
+			ex.Outcome = "rate-limited"
+			writeJSON(w, http.StatusTooManyRequests, messageBody(msgTooManyAttempts))
+			return nil
+		}
+	}
 	q, err := s.val.validate(r)
 	var ve *ValidationError
 	switch {
@@ -187,12 +330,11 @@ func (s *Server) handleInteractions(c echo.Context) error {
 		return err
 	}
 	ex.Valid = &q
-	res := s.data.Query(q)
+	res := data.Query(q)
 	ex.Outcome = "data"
 	if res.Len() == 0 {
 		ex.Outcome = "empty"
 	}
-	w := c.Response()
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-cache, private")
@@ -206,6 +348,27 @@ func (s *Server) handleInteractions(c echo.Context) error {
 		s.log.Debug("write answer", "err", err)
 	}
 	return nil
+}
+
+// engineBody is the engine's whole answer to r, for a truncated fault.
+func (s *Server) engineBody(r *http.Request, lib *library, a *Answer) (int, []byte) {
+	data := lib.data
+	if a.data != nil {
+		data = a.data
+	}
+	q, err := s.val.validate(r)
+	var ve *ValidationError
+	switch {
+	case errors.Is(err, ErrUnauthenticated):
+		return http.StatusUnauthorized, messageBody(msgUnauthenticated)
+	case errors.As(err, &ve):
+		return http.StatusUnprocessableEntity, ve.AppendJSON(nil)
+	case err != nil:
+		return http.StatusInternalServerError, messageBody("Server Error")
+	}
+	var buf bytes.Buffer
+	data.Query(q).WriteTo(&buf) //nolint:errcheck // a bytes.Buffer does not fail
+	return http.StatusOK, buf.Bytes()
 }
 
 func (s *Server) handleHealth(c echo.Context) error {

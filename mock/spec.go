@@ -39,6 +39,7 @@ type Contract struct {
 	dateParams []string
 	idParam    string   // the parameter that selects one user by ID
 	attributes []string // filterable user attributes, in the document's order
+	types      []string // the interaction types a user message may have
 }
 
 // DefaultContract parses the openapi.yaml embedded in the binary.
@@ -80,6 +81,18 @@ func ParseContract(ctx context.Context, data []byte) (*Contract, error) {
 		if err := c.classify(p); err != nil {
 			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
 		}
+	}
+	if s := doc.Components.Schemas["Interaction"]; s != nil && s.Value != nil {
+		if t := s.Value.Properties["type"]; t != nil && t.Value != nil {
+			for _, v := range t.Value.Enum {
+				if name, ok := v.(string); ok {
+					c.types = append(c.types, name)
+				}
+			}
+		}
+	}
+	if len(c.types) == 0 {
+		return nil, errors.New("openapi document has no Interaction schema with a type enum")
 	}
 	if len(c.dateParams) != 2 {
 		return nil, errors.New("openapi document must have two date parameters (x-date-format): the range's start, then its end")
@@ -146,6 +159,9 @@ func (c *Contract) Path() string { return c.route.Path }
 
 // Attributes lists the filterable user attributes, in the document's order.
 func (c *Contract) Attributes() []string { return append([]string(nil), c.attributes...) }
+
+// InteractionTypes lists the types a returned interaction may have.
+func (c *Contract) InteractionTypes() []string { return append([]string(nil), c.types...) }
 
 // DateFormat is the query date format as Laravel writes it (Y-m-d H:i:s).
 func (c *Contract) DateFormat() string { return c.dateFormat }

@@ -21,7 +21,7 @@ func main() {
 	stop()
 	if err != nil {
 		var ue usageError
-		if !errors.As(err, &ue) || ue.err != nil {
+		if (!errors.As(err, &ue) || ue.err != nil) && !errors.Is(err, errProblems) {
 			fmt.Fprintln(os.Stderr, "odmock:", err)
 		}
 		os.Exit(exitCode(err))

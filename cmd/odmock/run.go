@@ -50,6 +50,8 @@ const usageText = `odmock serves a mock of OpenDialog's User Interactions API
 Usage:
   odmock [flags]                 serve (the default)
   odmock healthcheck [--url URL] probe a running server's health; exit 0 or 1
+  odmock lint [PATHS]            check scenario and fixture files; exit 1 on problems
+  odmock fixtures export [-o F]  write the generated dataset as a fixture file
   odmock version                 print the version
 
 Every flag has an environment twin: --some-flag is ODMOCK_SOME_FLAG. Flags
@@ -68,6 +70,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil
 		case "healthcheck":
 			return runHealthcheck(ctx, args[1:], stdout, stderr)
+		case "lint":
+			return runLint(ctx, args[1:], stdout, stderr)
+		case "fixtures":
+			return runFixtures(ctx, args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
@@ -78,6 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // serveFlags are the flags of the server.
 type serveFlags struct {
 	cfg       mock.Config
+	noWatch   bool
 	window    string
 	logLevel  string
 	logFormat string
@@ -92,6 +99,13 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.IntVar(&f.cfg.Users, "users", f.cfg.Users, "`number` of generated users (the page's example user_12345 is one)")
 	fs.StringVar(&f.window, "window", mock.DefaultWindow().String(),
 		"`span` of the conversations: START/END in UTC (2024-01-01/2024-01-31), or the days or weeks up to now (30d, 2w)")
+	fs.StringVar(&f.cfg.ScenariosDir, "scenarios", "scenarios", "scenario `directory` (the shipped ones when there is none)")
+	fs.StringVar(&f.cfg.FixturesDir, "fixtures-dir", "fixtures", "fixture `directory` scenarios name fixtures from (the shipped ones when there is none)")
+	fs.StringVar(&f.cfg.Fixtures, "fixtures", "", "fixture `file or directory` to serve instead of the generated users")
+	fs.BoolVar(&f.cfg.MergeFixtures, "merge", false, "serve --fixtures merged with the generated users (a fixture user replaces one with the same id)")
+	fs.StringVar(&f.cfg.Scenario, "scenario", "", "`name` of the scenario in force from the start (see scenarios/)")
+	fs.IntVar(&f.cfg.RateLimit, "rate-limit", 0, "throttle to `N` requests per minute per token, as the real API does at 60 (0: off)")
+	fs.BoolVar(&f.noWatch, "no-watch", false, "do not reload scenario and fixture files when they change")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
 	return f
@@ -99,7 +113,7 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 
 // parseFlags parses args, then fills every flag not given from its
 // ODMOCK_* environment variable.
-func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer, positional bool) error {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -111,7 +125,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		return usageError{err}
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !positional {
 		return usageError{fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))}
 	}
 	given := map[string]bool{}
@@ -145,7 +159,7 @@ func envName(flagName string) string {
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("odmock", flag.ContinueOnError)
 	f := newServeFlags(fs)
-	if err := parseFlags(fs, args, stdout); err != nil {
+	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
 	}
 	cfg := f.cfg
@@ -159,6 +173,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Users < 0 {
 		return usageError{fmt.Errorf("--users %d: must not be negative", cfg.Users)}
 	}
+	if cfg.RateLimit < 0 {
+		return usageError{fmt.Errorf("--rate-limit %d: must not be negative", cfg.RateLimit)}
+	}
+	if cfg.ScenariosDir == "scenarios" {
+		cfg.ScenariosDir = defaultDir(cfg.ScenariosDir)
+	}
+	if cfg.FixturesDir == "fixtures" {
+		cfg.FixturesDir = defaultDir(cfg.FixturesDir)
+	}
+	cfg.Watch = !f.noWatch
 	if cfg.Logger, err = newLogger(stderr, f.logLevel, f.logFormat); err != nil {
 		return usageError{err}
 	}
@@ -195,6 +219,21 @@ func printBanner(w io.Writer, srv *mock.Server, took time.Duration) {
 	fmt.Fprintf(w, "  token:   %s\n", cfg.Tokens[0])
 	fmt.Fprintf(w, "  dataset: seed %d, %d users, %d user messages (+%d bot), %s to %s UTC\n",
 		cfg.Seed, data.Users(), data.Messages(), data.BotMessages(), start, end)
+	scen := "built-in"
+	if cfg.ScenariosDir != "" {
+		scen = cfg.ScenariosDir + "/"
+		if cfg.Watch {
+			scen += ", reloaded on change"
+		}
+	}
+	active := cfg.Scenario
+	if active == "" {
+		active = "none"
+	}
+	fmt.Fprintf(w, "  scenarios: %s (%s); active: %s; per request: -H 'Prefer: scenario=NAME'\n", strings.Join(srv.Scenarios(), " "), scen, active)
+	if cfg.RateLimit > 0 {
+		fmt.Fprintf(w, "  rate limit: %d requests per minute per token\n", cfg.RateLimit)
+	}
 	fmt.Fprintf(w, "  try:     curl -H 'Authorization: Bearer %s' '%s'\n", cfg.Tokens[0], example)
 }
 
@@ -220,7 +259,7 @@ func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	addr := fs.String("addr", mock.DefaultConfig().Addr, "`address` of the server (0.0.0.0 means this host)")
 	target := fs.String("url", "", "health `URL` (default: from --addr)")
 	timeout := fs.Duration("timeout", 2*time.Second, "give up after this `duration`")
-	if err := parseFlags(fs, args, stdout); err != nil {
+	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
 	}
 	u := *target

@@ -1,0 +1,212 @@
+package mock
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/odmock/odmock"
+)
+
+// library is everything the server answers from: the served dataset, the
+// scenarios, and the fixture library rules can name. It is immutable; a
+// reload builds a new one and swaps it in whole, so a request sees the
+// old state or the new, never half of each.
+type library struct {
+	data      *Dataset
+	scenarios map[string]*Scenario
+	fixtures  map[string]*Dataset
+}
+
+// source is a directory of user files: on disk (dir set), or the copy
+// shipped inside the binary.
+type source struct {
+	fsys    fs.FS
+	display string // how problems name its files
+	dir     string // on-disk path, "" when embedded
+}
+
+// embeddedSource is a shipped directory (scenarios or fixtures).
+func embeddedSource(name string) source {
+	sub, err := fs.Sub(odmock.Files, name)
+	if err != nil {
+		return source{display: name}
+	}
+	return source{fsys: sub, display: "(built-in) " + name}
+}
+
+// dirSource is a directory on disk; a missing one is an error.
+func dirSource(dir string) (source, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return source{}, fmt.Errorf("%s: %w", dir, errors.Unwrap(err))
+	}
+	if !info.IsDir() {
+		return source{}, fmt.Errorf("%s: not a directory", dir)
+	}
+	return source{fsys: os.DirFS(dir), display: dir, dir: dir}, nil
+}
+
+// sourceFor is dir on disk, or the shipped copy when dir is "".
+func sourceFor(dir, shipped string) (source, error) {
+	if dir == "" {
+		return embeddedSource(shipped), nil
+	}
+	return dirSource(dir)
+}
+
+// yamlFiles lists a source's YAML and JSON files (not its subdirectories),
+// in name order.
+func (s source) yamlFiles() ([]string, error) {
+	entries, err := fs.ReadDir(s.fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && isFixtureFile(e.Name()) {
+			files = append(files, e.Name())
+		}
+	}
+	return files, nil
+}
+
+// loadFixtureLibrary indexes every fixture file of src, by name.
+func loadFixtureLibrary(c *Contract, src source) (map[string]*Dataset, Problems) {
+	out := map[string]*Dataset{}
+	files, err := src.yamlFiles()
+	if err != nil {
+		return out, Problems{{Path: src.display, Message: fmt.Sprintf("cannot list fixtures: %v", err)}}
+	}
+	var problems Problems
+	for _, file := range files {
+		name := path.Join(src.display, file)
+		data, err := fs.ReadFile(src.fsys, file)
+		if err != nil {
+			problems = append(problems, Problem{Path: name, Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
+			continue
+		}
+		users, ps := parseFixture(c, name, data)
+		if len(ps) > 0 {
+			problems = append(problems, ps...)
+			continue
+		}
+		d, err := NewDataset(c, users)
+		if err != nil {
+			problems = append(problems, Problem{Path: name, Message: err.Error()})
+			continue
+		}
+		out[scenarioName(file)] = d
+	}
+	return out, problems
+}
+
+// loadScenarios parses every scenario file of src against the contract and
+// the fixture library.
+func loadScenarios(c *Contract, src source, fixtures map[string]*Dataset) (map[string]*Scenario, Problems) {
+	out := map[string]*Scenario{}
+	files, err := src.yamlFiles()
+	if err != nil {
+		return out, Problems{{Path: src.display, Message: fmt.Sprintf("cannot list scenarios: %v", err)}}
+	}
+	l := &scenarioLoader{c: c, fixtures: fixtures, scenFS: src.fsys}
+	var problems Problems
+	for _, file := range files {
+		name := path.Join(src.display, file)
+		data, err := fs.ReadFile(src.fsys, file)
+		if err != nil {
+			problems = append(problems, Problem{Path: name, Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
+			continue
+		}
+		sc, ps := l.parseScenario(file, name, data)
+		problems = append(problems, ps...)
+		if len(ps) == 0 {
+			out[sc.Name] = sc
+		}
+	}
+	return out, problems
+}
+
+// loadLibrary reads every user file the configuration names. seeded is
+// the generated dataset, reused as it is; seededUsers, its users, are
+// needed only to merge fixtures into them.
+func loadLibrary(c *Contract, cfg *Config, seeded *Dataset, seededUsers []User) (*library, error) {
+	var problems Problems
+	var setup []string
+	scenSrc, err := sourceFor(cfg.ScenariosDir, "scenarios")
+	if err != nil {
+		setup = append(setup, "scenarios: "+err.Error())
+	}
+	fixSrc, err := sourceFor(cfg.FixturesDir, "fixtures")
+	if err != nil {
+		setup = append(setup, "fixtures: "+err.Error())
+	}
+	if setup != nil {
+		return nil, errors.New(strings.Join(setup, "; "))
+	}
+	lib := &library{data: seeded}
+	var ps Problems
+	lib.fixtures, ps = loadFixtureLibrary(c, fixSrc)
+	problems = append(problems, ps...)
+	lib.scenarios, ps = loadScenarios(c, scenSrc, lib.fixtures)
+	problems = append(problems, ps...)
+	if cfg.Fixtures != "" {
+		abs := filepath.Clean(cfg.Fixtures)
+		users, err := LoadFixtures(c, os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
+		var fps Problems
+		if errors.As(err, &fps) {
+			for i := range fps {
+				fps[i].Path = filepath.Join(filepath.Dir(abs), fps[i].Path)
+			}
+			problems = append(problems, fps...)
+		} else if err != nil {
+			problems = append(problems, Problem{Path: cfg.Fixtures, Message: err.Error()})
+		} else {
+			if cfg.MergeFixtures {
+				users = MergeUsers(seededUsers, users)
+			}
+			if lib.data, err = NewDataset(c, users); err != nil {
+				problems = append(problems, Problem{Path: cfg.Fixtures, Message: err.Error()})
+			}
+		}
+	}
+	if cfg.Scenario != "" && lib.scenarios[cfg.Scenario] == nil && len(problems) == 0 {
+		return nil, fmt.Errorf("--scenario %s: %w (have: %s)", cfg.Scenario, ErrUnknownScenario,
+			strings.Join(sortedScenarioNames(lib.scenarios), ", "))
+	}
+	if len(problems) > 0 {
+		sortProblems(problems)
+		return nil, problems
+	}
+	return lib, nil
+}
+
+// ErrUnknownScenario is the error for a scenario name with no file.
+var ErrUnknownScenario = errors.New("unknown scenario")
+
+// watchDirs are the directories whose files the library is read from.
+func (cfg *Config) watchDirs() []string {
+	var dirs []string
+	for _, d := range []string{cfg.ScenariosDir, cfg.FixturesDir} {
+		if d != "" {
+			dirs = append(dirs, d)
+			if info, err := os.Stat(filepath.Join(d, "bodies")); err == nil && info.IsDir() {
+				dirs = append(dirs, filepath.Join(d, "bodies"))
+			}
+		}
+	}
+	if cfg.Fixtures != "" {
+		if info, err := os.Stat(cfg.Fixtures); err == nil && info.IsDir() {
+			dirs = append(dirs, cfg.Fixtures)
+		} else {
+			dirs = append(dirs, filepath.Dir(cfg.Fixtures))
+		}
+	}
+	slices.Sort(dirs)
+	return slices.Compact(dirs)
+}

@@ -1,0 +1,77 @@
+package mock
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Preferences are what a request asks of odmock in its Prefer headers
+// (RFC 7240): `Prefer: scenario=slow`, `code=401`, `delay=800ms`,
+// `fault=reset`. They are headers because every unknown query parameter
+// is a 422 by contract. Preferences odmock does not know are ignored, as
+// RFC 7240 asks; a known one with a bad value is an error.
+type Preferences struct {
+	Scenario string
+	Code     int
+	Delay    time.Duration
+	Fault    string
+	// Applied lists the preferences honoured, for Preference-Applied.
+	Applied []string
+}
+
+// preferCode reports whether Prefer: code= can ask for a status: the
+// contract's error answers, with their example bodies.
+func preferCode(code int) bool {
+	switch code {
+	case http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests:
+		return true
+	}
+	return false
+}
+
+// ParsePrefer reads every Prefer header of a request.
+func ParsePrefer(headers []string) (Preferences, error) {
+	var p Preferences
+	for _, h := range headers {
+		for _, item := range strings.Split(h, ",") {
+			// A preference's own parameters follow ";": odmock has none.
+			item, _, _ = strings.Cut(item, ";")
+			name, value, _ := strings.Cut(strings.TrimSpace(item), "=")
+			name = strings.ToLower(strings.TrimSpace(name))
+			value = strings.Trim(strings.TrimSpace(value), `"`)
+			switch name {
+			case "scenario":
+				if value == "" {
+					return p, fmt.Errorf("Prefer: scenario= needs a name")
+				}
+				p.Scenario = value
+			case "code":
+				code, err := strconv.Atoi(value)
+				if err != nil || !preferCode(code) {
+					return p, fmt.Errorf("Prefer: code=%s: want 401, 422 or 429", value)
+				}
+				p.Code = code
+			case "delay":
+				d, err := time.ParseDuration(value)
+				if err != nil || d < 0 || d > 5*time.Minute {
+					return p, fmt.Errorf("Prefer: delay=%s: want a duration up to 5m, like 800ms", value)
+				}
+				p.Delay = d
+			case "fault":
+				switch value {
+				case FaultReset, FaultEmpty, FaultTruncate:
+					p.Fault = value
+				default:
+					return p, fmt.Errorf("Prefer: fault=%s: want reset, empty or truncate", value)
+				}
+			default:
+				continue
+			}
+			p.Applied = append(p.Applied, name+"="+value)
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,100 @@
+package mock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Reload reads the scenario and fixture files again and, if they are all
+// good, swaps them in at once. On any problem the last good state keeps
+// serving, and the error lists every problem as path:line: message.
+func (s *Server) Reload() error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	lib, err := loadLibrary(s.contract, &s.cfg, s.seeded, s.seededUsers)
+	if err != nil {
+		return err
+	}
+	// A scenario in use must not vanish under its users.
+	var gone []string
+	for name := range s.active.inUse() {
+		if lib.scenarios[name] == nil {
+			gone = append(gone, name)
+		}
+	}
+	if len(gone) > 0 {
+		sort.Strings(gone)
+		return fmt.Errorf("scenario %s is active but its file is gone: restore it, or switch scenario first", strings.Join(gone, ", "))
+	}
+	s.lib.Store(lib)
+	return nil
+}
+
+// watch reloads when files under the configured directories change,
+// until ctx ends. Bursts of events (an editor's save) become one reload.
+func (s *Server) watch(ctx context.Context) error {
+	dirs := s.cfg.watchDirs()
+	if len(dirs) == 0 {
+		return nil
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch files: %w", err)
+	}
+	for _, d := range dirs {
+		if err := w.Add(d); err != nil {
+			w.Close()
+			return fmt.Errorf("watch %s: %w", d, err)
+		}
+	}
+	go func() {
+		defer w.Close()
+		const settle = 150 * time.Millisecond
+		timer := time.NewTimer(time.Hour)
+		timer.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-w.Events:
+				if !ok {
+					return
+				}
+				if ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Remove|fsnotify.Rename|fsnotify.Chmod) != 0 {
+					timer.Reset(settle)
+				}
+			case err, ok := <-w.Errors:
+				if !ok {
+					return
+				}
+				s.log.Warn("watch files", "err", err)
+			case <-timer.C:
+				s.reloadAndLog()
+			}
+		}
+	}()
+	return nil
+}
+
+// reloadAndLog reloads, logging the outcome: each problem on its own line.
+func (s *Server) reloadAndLog() {
+	err := s.Reload()
+	var ps Problems
+	switch {
+	case err == nil:
+		s.log.Info("reloaded scenarios and fixtures", "scenarios", len(s.lib.Load().scenarios))
+	case errors.As(err, &ps):
+		for _, p := range ps {
+			s.log.Error("reload rejected: " + p.String())
+		}
+		s.log.Error("reload rejected: the last good state keeps serving", "problems", len(ps))
+	default:
+		s.log.Error("reload rejected: " + err.Error() + ": the last good state keeps serving")
+	}
+}
