@@ -175,10 +175,6 @@ func loadLibrary(c *Contract, cfg *Config, seeded *Dataset, seededUsers []User) 
 			}
 		}
 	}
-	if cfg.Scenario != "" && lib.scenarios[cfg.Scenario] == nil && len(problems) == 0 {
-		return nil, fmt.Errorf("--scenario %s: %w (have: %s)", cfg.Scenario, ErrUnknownScenario,
-			strings.Join(sortedScenarioNames(lib.scenarios), ", "))
-	}
 	if len(problems) > 0 {
 		sortProblems(problems)
 		return nil, problems

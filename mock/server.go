@@ -125,6 +125,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Scenario != "" && lib.scenarios[cfg.Scenario] == nil {
+		return nil, fmt.Errorf("scenario %s: %w (have: %s)", cfg.Scenario, ErrUnknownScenario,
+			strings.Join(sortedScenarioNames(lib.scenarios), ", "))
+	}
 	s.lib.Store(lib)
 	s.active.set("", cfg.Scenario)
 	if cfg.RateLimit > 0 {

@@ -57,12 +57,18 @@ func sortProblems(ps Problems) {
 type yamlFile struct {
 	path     string
 	problems Problems
+	// keyLine is the line of the key a value node stands under: a problem
+	// with a block value is reported where its key is, not a line below.
+	keyLine map[*yaml.Node]int
 }
 
 func (f *yamlFile) errorf(n *yaml.Node, format string, args ...any) {
 	line := 0
 	if n != nil {
 		line = n.Line
+		if kl, ok := f.keyLine[n]; ok {
+			line = kl
+		}
 	}
 	f.problems = append(f.problems, Problem{Path: f.path, Line: line, Message: fmt.Sprintf(format, args...)})
 }
@@ -129,6 +135,10 @@ func (f *yamlFile) mapping(n *yaml.Node, what string, allowed ...string) map[str
 			continue
 		}
 		out[k.Value] = v
+		if f.keyLine == nil {
+			f.keyLine = map[*yaml.Node]int{}
+		}
+		f.keyLine[v] = k.Line
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -352,5 +353,72 @@ func TestSIGTERM(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		cmd.Process.Kill()
 		t.Fatal("odmock still running 15s after SIGTERM")
+	}
+}
+
+func TestLintCommand(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("rules:\n  - status: 401\n"), 0o644)
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"lint", good}, &stdout, &stderr); err != nil {
+		t.Fatalf("lint of a good file: %v\n%s", err, stdout.String())
+	}
+	if !strings.HasPrefix(stdout.String(), "ok: 1 scenario and 0 fixture files") {
+		t.Errorf("lint of a good file printed %q", stdout.String())
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("rules:\n  - status: 200\n    body: {data: [1]}\n  - statsu: 1\n"), 0o644)
+	stdout.Reset()
+	err := run(context.Background(), []string{"lint", bad}, &stdout, &stderr)
+	if code := exitCode(err); code != 1 {
+		t.Fatalf("lint of a bad file: exit %d, want 1", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], bad+":3: status 200 answer breaks the contract") ||
+		!strings.HasPrefix(lines[1], bad+`:4: a rule: unknown key "statsu"`) {
+		t.Errorf("lint of a bad file printed:\n%s", stdout.String())
+	}
+	// With no paths, the repo's own scenarios/ and fixtures/ are clean.
+	t.Chdir("../..")
+	stdout.Reset()
+	if err := run(context.Background(), []string{"lint"}, &stdout, &stderr); err != nil {
+		t.Errorf("lint of scenarios/ and fixtures/: %v\n%s", err, stdout.String())
+	}
+}
+
+func TestServeWithScenarioAndFixtures(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "frozen.yaml")
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"fixtures", "export", "--seed", "4", "--users", "30", "-o", out}, &stdout, io.Discard); err != nil {
+		t.Fatalf("fixtures export: %v", err)
+	}
+	get := func(base, token string) string {
+		req, _ := http.NewRequest(http.MethodGet, base+"/public/api/user-interactions?from=2024-01-01%2000:00:00&to=2024-01-31%2023:59:59&browser=chrome", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Sprint(resp.StatusCode, " ", string(b))
+	}
+	seeded := startRun(t, "--seed", "4", "--users", "30")
+	frozen := startRun(t, "--fixtures", out)
+	if a, b := get(seeded.url, "odmock-dev-token"), get(frozen.url, "odmock-dev-token"); a != b || !strings.HasPrefix(a, "200 ") {
+		t.Errorf("exported fixture serves differently:\nseeded %.200s\nfrozen %.200s", a, b)
+	}
+	sc := startRun(t, "--scenario", "unauthorized")
+	if got := get(sc.url, "odmock-dev-token"); got != `401 {"message":"Unauthenticated."}` {
+		t.Errorf("--scenario unauthorized: %s", got)
+	}
+	if !strings.Contains(sc.banner, "active: unauthorized") {
+		t.Errorf("banner does not show the active scenario:\n%s", sc.banner)
+	}
+	err := run(context.Background(), []string{"--scenario", "nope", "--addr", "127.0.0.1:0"}, io.Discard, io.Discard)
+	if code := exitCode(err); code != 2 || !strings.Contains(err.Error(), "unknown scenario") {
+		t.Errorf("--scenario nope: exit %d, %v; want 2, unknown scenario", code, err)
 	}
 }

@@ -189,6 +189,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	started := time.Now()
 	srv, err := mock.New(cfg)
+	if errors.Is(err, mock.ErrUnknownScenario) {
+		return usageError{fmt.Errorf("--%w", err)}
+	}
 	if err != nil {
 		return err
 	}
