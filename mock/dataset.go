@@ -1,10 +1,14 @@
 package mock
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -47,7 +51,6 @@ type Dataset struct {
 	byID       map[string]int
 	messages   int // user-sent messages
 	botCount   int // bot messages (held by the source, never served)
-	arena      []byte
 }
 
 // indexedUser is a user as queries see it.
@@ -58,13 +61,51 @@ type indexedUser struct {
 	// head is `{"<id>":{"chatbot_user_data":{...},"from":"` and mid is
 	// `","user_id":...,"interactions":[`; from and to go around "to".
 	head, mid []byte
-	msgs      []indexedMsg // user-sent messages, by date then position
+	// buf holds the user's messages as JSON, back to back in date order,
+	// so the messages of any range are one contiguous run of it.
+	buf  []byte
+	msgs []indexedMsg // user-sent messages, by date then position
 }
 
-// indexedMsg is a user-sent message: its time and its JSON in the arena.
+// indexedMsg is a user-sent message: its time and its JSON, buf[off:end].
 type indexedMsg struct {
 	at       int64 // Unix seconds
 	off, end uint32
+}
+
+// chunkAlloc hands out byte slices cut from large chunks, so a million
+// small message buffers cost a few hundred allocations, and no pointers
+// for the garbage collector to chase.
+type chunkAlloc struct {
+	chunk []byte
+}
+
+const chunkSize = 1 << 20
+
+func (a *chunkAlloc) copy(b []byte) []byte {
+	if len(b) > chunkSize/4 {
+		return append([]byte(nil), b...)
+	}
+	if cap(a.chunk)-len(a.chunk) < len(b) {
+		a.chunk = make([]byte, 0, chunkSize)
+	}
+	start := len(a.chunk)
+	a.chunk = append(a.chunk, b...)
+	return a.chunk[start:len(a.chunk):len(a.chunk)]
+}
+
+// indexer turns Users into indexedUsers; one per goroutine.
+type indexer struct {
+	attributes []string
+	order      []string // chatbot_user_data's attribute keys
+	alloc      chunkAlloc
+	scratch    []byte
+	messages   int
+	bots       int
+}
+
+func newIndexer(c *Contract) *indexer {
+	return &indexer{attributes: c.attributes, order: attributeOrder(c.attributes)}
 }
 
 // attributeOrder is the order of chatbot_user_data's keys after id and name:
@@ -87,12 +128,7 @@ func attributeOrder(attrs []string) []string {
 // unique and non-empty, and attribute names must be filters of the contract.
 func NewDataset(c *Contract, users []User) (*Dataset, error) {
 	d := &Dataset{attributes: c.attributes, byID: make(map[string]int, len(users))}
-	order := attributeOrder(c.attributes)
-	size := 0
-	for i := range users {
-		size += 160 * len(users[i].Messages)
-	}
-	d.arena = make([]byte, 0, size)
+	ix := newIndexer(c)
 	d.users = make([]indexedUser, 0, len(users))
 	for i := range users {
 		u := &users[i]
@@ -108,28 +144,73 @@ func NewDataset(c *Contract, users []User) (*Dataset, error) {
 					u.ID, name, strings.Join(c.attributes, ", "))
 			}
 		}
+		iu, err := ix.index(u)
+		if err != nil {
+			return nil, err
+		}
 		d.byID[u.ID] = len(d.users)
-		d.users = append(d.users, d.index(u, order))
+		d.users = append(d.users, iu)
 	}
-	if len(d.arena) > 1<<32-1 {
-		return nil, fmt.Errorf("dataset too large: %d bytes of messages", len(d.arena))
+	d.messages, d.botCount = ix.messages, ix.bots
+	return d, nil
+}
+
+// NewSeededDataset generates and indexes n users straight into a dataset,
+// in parallel, never holding all the generated users at once: the
+// dataset Generate(seed, n, w) would give, at a fraction of the memory.
+func NewSeededDataset(c *Contract, seed uint64, n int, w Window) (*Dataset, error) {
+	d := &Dataset{attributes: c.attributes, users: make([]indexedUser, n), byID: make(map[string]int, n)}
+	cat := newCatalog()
+	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
+	ixs := make([]*indexer, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		ixs[k] = newIndexer(c)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := k; i < n; i += workers {
+				u := seededUser(cat, seed, i, w)
+				iu, err := ixs[k].index(&u)
+				if err != nil {
+					errs[k] = err
+					return
+				}
+				d.users[i] = iu
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for i := range d.users {
+		if _, dup := d.byID[d.users[i].id]; dup {
+			return nil, fmt.Errorf("user %s: duplicate id (seed %d)", d.users[i].id, seed)
+		}
+		d.byID[d.users[i].id] = i
+	}
+	for _, ix := range ixs {
+		d.messages += ix.messages
+		d.botCount += ix.bots
 	}
 	return d, nil
 }
 
 // index builds a user's query view and encodes their messages.
-func (d *Dataset) index(u *User, order []string) indexedUser {
+func (ix *indexer) index(u *User) (indexedUser, error) {
 	iu := indexedUser{
 		id:    u.ID,
-		lower: make([]string, len(d.attributes)),
-		has:   make([]bool, len(d.attributes)),
+		lower: make([]string, len(ix.attributes)),
+		has:   make([]bool, len(ix.attributes)),
 	}
-	for i, a := range d.attributes {
+	for i, a := range ix.attributes {
 		v, ok := u.Attributes[a]
 		iu.lower[i], iu.has[i] = strings.ToLower(v), ok
 	}
 
-	h := appendString([]byte("{"), u.ID)
+	h := appendString(ix.scratch[:0], u.ID)
 	h = append(h, `:{"chatbot_user_data":{"id":`...)
 	h = appendString(h, u.ID)
 	h = append(h, `,"name":`...)
@@ -138,16 +219,17 @@ func (d *Dataset) index(u *User, order []string) indexedUser {
 	} else {
 		h = append(h, "null"...)
 	}
-	for _, a := range order {
+	for _, a := range ix.order {
 		h = append(h, ',')
 		h = appendString(h, a)
 		h = append(h, ':')
 		v, ok := u.Attributes[a]
 		h = appendNullableString(h, v, ok)
 	}
-	iu.head = append(h, `},"from":"`...)
+	h = append(h, `},"from":"`...)
+	iu.head = ix.alloc.copy(append([]byte{'{'}, h...))
 
-	m := append([]byte(nil), `","user_id":`...)
+	m := append(h[:0], `","user_id":`...)
 	m = appendString(m, u.ID)
 	for _, a := range [...]string{"selected_scenario", "browser"} {
 		m = append(m, ',')
@@ -156,27 +238,35 @@ func (d *Dataset) index(u *User, order []string) indexedUser {
 		v, ok := u.Attributes[a]
 		m = appendNullableString(m, v, ok)
 	}
-	iu.mid = append(m, `,"interactions":[`...)
+	m = append(m, `,"interactions":[`...)
+	iu.mid = ix.alloc.copy(m)
+	ix.scratch = m
 
 	// Encode the user's messages in date order (file order within a
-	// second), so a range of them is one contiguous run of the arena.
+	// second), so a range of them is one contiguous run of buf.
 	sent := make([]*Message, 0, len(u.Messages))
 	for i := range u.Messages {
 		if msg := &u.Messages[i]; msg.fromBot() {
-			d.botCount++
+			ix.bots++
 		} else {
 			sent = append(sent, msg)
 		}
 	}
 	slices.SortStableFunc(sent, func(a, b *Message) int { return a.Date.Compare(b.Date) })
 	iu.msgs = make([]indexedMsg, len(sent))
+	buf := ix.scratch[:0]
 	for i, msg := range sent {
-		off := len(d.arena)
-		d.arena = appendInteraction(d.arena, msg)
-		iu.msgs[i] = indexedMsg{at: msg.Date.Unix(), off: uint32(off), end: uint32(len(d.arena))}
+		off := len(buf)
+		buf = appendInteraction(buf, msg)
+		if len(buf) > math.MaxUint32 {
+			return iu, fmt.Errorf("user %s: messages too large (%d bytes)", u.ID, len(buf))
+		}
+		iu.msgs[i] = indexedMsg{at: msg.Date.Unix(), off: uint32(off), end: uint32(len(buf))}
 	}
-	d.messages += len(iu.msgs)
-	return iu
+	iu.buf = ix.alloc.copy(buf)
+	ix.scratch = buf
+	ix.messages += len(iu.msgs)
+	return iu, nil
 }
 
 // appendInteraction encodes a message as the API's interaction object.

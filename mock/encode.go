@@ -32,7 +32,7 @@ func (r Result) Size() int64 {
 }
 
 // WriteTo streams the body to w. The messages of one user are contiguous
-// in the arena, separated by nothing; commas are written between them.
+// in its buffer, separated by nothing; commas are written between them.
 func (r Result) WriteTo(w io.Writer) (int64, error) {
 	if len(r.groups) == 0 {
 		n, err := io.WriteString(w, emptyBody)
@@ -56,7 +56,7 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 				cw.writeString(",")
 			}
 			m := u.msgs[j]
-			cw.write(r.d.arena[m.off:m.end])
+			cw.write(u.buf[m.off:m.end])
 		}
 		cw.writeString(groupEnd)
 		if cw.err != nil {

@@ -36,10 +36,6 @@ func (w Window) String() string {
 // it is the same whatever n is, and users are made in parallel.
 func Generate(seed uint64, n int, w Window) []User {
 	users := make([]User, n)
-	if n == 0 {
-		return users
-	}
-	users[0] = pageExampleUser()
 	cat := newCatalog()
 	workers := min(runtime.GOMAXPROCS(0), n)
 	var wg sync.WaitGroup
@@ -47,13 +43,22 @@ func Generate(seed uint64, n int, w Window) []User {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 1 + k; i < n; i += workers {
-				users[i] = fakeUser(cat, seed, uint64(i), w)
+			for i := k; i < n; i += workers {
+				users[i] = seededUser(cat, seed, i, w)
 			}
 		}()
 	}
 	wg.Wait()
 	return users
+}
+
+// seededUser is user i of the dataset of seed: the page's example user
+// first, then generated ones.
+func seededUser(cat *catalog, seed uint64, i int, w Window) User {
+	if i == 0 {
+		return pageExampleUser()
+	}
+	return fakeUser(cat, seed, uint64(i), w)
 }
 
 // splitMix64 is a tiny, fast rand.Source64 (Steele et al.'s SplitMix64).
@@ -324,12 +329,17 @@ func fakeConversation(f *gofakeit.Faker, tp *topic, first string, w Window) []Me
 
 func fakeText(f *gofakeit.Faker, tp *topic) string {
 	t := tp.texts[f.IntRange(0, len(tp.texts)-1)]
-	r := strings.NewReplacer(
-		"{product}", f.ProductName(),
-		"{order}", f.Numerify("#######"),
-		"{amount}", fmt.Sprintf("£%d.%02d", f.IntRange(5, 400), f.IntRange(0, 99)),
-	)
-	return r.Replace(t)
+	// Fill in only the placeholders the text has.
+	if strings.Contains(t, "{product}") {
+		t = strings.Replace(t, "{product}", f.ProductName(), 1)
+	}
+	if strings.Contains(t, "{order}") {
+		t = strings.Replace(t, "{order}", f.Numerify("#######"), 1)
+	}
+	if strings.Contains(t, "{amount}") {
+		t = strings.Replace(t, "{amount}", fmt.Sprintf("£%d.%02d", f.IntRange(5, 400), f.IntRange(0, 99)), 1)
+	}
+	return t
 }
 
 func fakeForm(f *gofakeit.Faker, tp *topic, first string) []byte {

@@ -232,7 +232,7 @@ func TestQuerySemantics(t *testing.T) {
 			for _, g := range res.groups {
 				var texts []string
 				for _, m := range g.u.msgs[g.lo:g.hi] {
-					texts = append(texts, strings.Split(string(d.arena[m.off:m.end]), `"text":"`)[1][:strings.Index(strings.Split(string(d.arena[m.off:m.end]), `"text":"`)[1], `"`)])
+					texts = append(texts, strings.Split(strings.Split(string(g.u.buf[m.off:m.end]), `"text":"`)[1], `"`)[0])
 				}
 				parts = append(parts, fmt.Sprintf("%s%v", g.u.id, texts))
 			}

@@ -112,14 +112,16 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 	}
 	// Fixtures served alone replace the generated users: skip making them.
-	if cfg.Fixtures == "" || cfg.MergeFixtures {
-		users := Generate(cfg.Seed, cfg.Users, cfg.Window)
-		if s.seeded, err = NewDataset(c, users); err != nil {
-			return nil, fmt.Errorf("build dataset: %w", err)
-		}
-		if cfg.MergeFixtures {
-			s.seededUsers = users
-		}
+	switch {
+	case cfg.MergeFixtures:
+		// A reload merges the fixtures again: keep the users to merge into.
+		s.seededUsers = Generate(cfg.Seed, cfg.Users, cfg.Window)
+		s.seeded, err = NewDataset(c, s.seededUsers)
+	case cfg.Fixtures == "":
+		s.seeded, err = NewSeededDataset(c, cfg.Seed, cfg.Users, cfg.Window)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("build dataset: %w", err)
 	}
 	lib, err := loadLibrary(c, &s.cfg, s.seeded, s.seededUsers)
 	if err != nil {
