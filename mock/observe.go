@@ -16,7 +16,7 @@ type Exchange struct {
 	Start    time.Time
 	Method   string
 	Path     string
-	Query    string // the raw query string
+	Query    string // the raw query string, secrets redacted (see redactQuery)
 	Session  string // X-Odmock-Session, else a hash of the token, else ""
 	Status   int
 	Latency  time.Duration
@@ -59,7 +59,9 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			Start:  time.Now(),
 			Method: r.Method,
 			Path:   r.URL.Path,
-			Query:  r.URL.RawQuery,
+			// Redacted here, so that no observer logs or keeps a secret.
+			Query:   redactQuery(r.URL.RawQuery, s.cfg.Tokens),
+			Session: r.Header.Get("X-Odmock-Session"),
 		}
 		c.Set(exchangeKey, ex)
 		err := next(c)
@@ -68,6 +70,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		ex.Status = c.Response().Status
 		ex.Latency = time.Since(ex.Start)
+		ex.Errors = redactErrors(ex.Errors, s.cfg.Tokens)
 		for _, o := range s.observers {
 			o(ex)
 		}

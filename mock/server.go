@@ -28,6 +28,11 @@ type Config struct {
 	Users  int      // number of generated users
 	Window Window   // span of the generated conversations
 	Logger *slog.Logger
+	// JournalSize is how many requests the journal keeps; 0 keeps none.
+	JournalSize int
+	// CORSOrigins are the origins browser apps may call from, as
+	// scheme://host[:port]; empty (or "*") means any origin, echoed.
+	CORSOrigins []string
 }
 
 // DefaultConfig is the configuration of `odmock` with no flags.
@@ -38,6 +43,8 @@ func DefaultConfig() Config {
 		Seed:   1,
 		Users:  500,
 		Window: DefaultWindow(),
+
+		JournalSize: DefaultJournalSize,
 	}
 }
 
@@ -52,6 +59,8 @@ type Server struct {
 	log      *slog.Logger
 	// observers are told of every exchange; see observe.
 	observers []Observer
+	cors      corsPolicy
+	journal   *Journal
 
 	srv *http.Server
 	ln  net.Listener
@@ -66,8 +75,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Users < 0 {
 		return nil, fmt.Errorf("users %d: must not be negative", cfg.Users)
 	}
+	if cfg.JournalSize < 0 {
+		return nil, fmt.Errorf("journal size %d: must not be negative", cfg.JournalSize)
+	}
 	if cfg.Window.End.Before(cfg.Window.Start) {
 		return nil, fmt.Errorf("window %s: ends before it starts", cfg.Window)
+	}
+	cors, err := newCORSPolicy(cfg.CORSOrigins)
+	if err != nil {
+		return nil, err
 	}
 	ctx := context.Background()
 	c, err := DefaultContract(ctx)
@@ -84,11 +100,13 @@ func New(cfg Config) (*Server, error) {
 		data:     data,
 		val:      newValidator(c, cfg.Tokens),
 		log:      cfg.Logger,
+		cors:     cors,
+		journal:  NewJournal(cfg.JournalSize),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.observers = append(s.observers, s.logExchange)
+	s.observers = append(s.observers, s.logExchange, s.journalExchange)
 	s.echo = s.routes()
 	return s, nil
 }
@@ -100,11 +118,13 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.observe, s.recoverPanic)
+	e.Use(s.cors.middleware)
 	api := s.contract.Path()
 	e.GET(api, s.handleInteractions)
 	e.HEAD(api, s.handleInteractions)
 	e.GET(HealthPath, s.handleHealth)
 	e.HEAD(HealthPath, s.handleHealth)
+	s.adminRoutes(e.Group(adminPrefix))
 	return e
 }
 
