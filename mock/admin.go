@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -74,10 +75,14 @@ func journalFilter(c echo.Context) (JournalFilter, error) {
 
 // writeAdminJSON writes v as JSON; HEAD gets the headers only.
 func writeAdminJSON(c echo.Context, status int, v any) error {
-	body, err := json.Marshal(v)
-	if err != nil {
+	// Queries hold & and <: keep them readable, not \u0026.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encode answer: %w", err)
 	}
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if c.Request().Method == http.MethodHead {
 		w := c.Response()
 		w.Header().Set("Content-Type", "application/json")

@@ -97,6 +97,10 @@ func TestJournalRecordsRequests(t *testing.T) {
 			t.Errorf("ids = %v, want increasing from 1", ids)
 		}
 	}
+	// Readable for a person or grep: & as &, not \u0026.
+	if r := s.do(http.MethodGet, JournalPath, nil); !bytes.Contains(r.body, []byte(`"query":"`+janWeek+`&user_id=user_12345"`)) {
+		t.Errorf("GET %s: the query is not written as sent: %.300s", JournalPath, r.body)
+	}
 	if a.Size != DefaultJournalSize || a.Total != 3 {
 		t.Errorf("size, total = %d, %d, want %d, 3", a.Size, a.Total, DefaultJournalSize)
 	}
