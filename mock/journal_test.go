@@ -188,6 +188,9 @@ func TestJournalFilterLimitClear(t *testing.T) {
 		}
 	}
 
+	if r := s.do(http.MethodHead, JournalPath, nil); r.status != http.StatusOK || len(r.body) != 0 || r.header.Get("Content-Length") == "0" {
+		t.Errorf("HEAD %s: status %d, %d bytes, Content-Length %s, want 200, none, the GET's length", JournalPath, r.status, len(r.body), r.header.Get("Content-Length"))
+	}
 	r := s.do(http.MethodDelete, JournalPath+"?session=a", nil)
 	if r.status != http.StatusOK || string(r.body) != `{"cleared":3}` {
 		t.Errorf("DELETE ?session=a: status %d, body %s, want 200 {\"cleared\":3}", r.status, r.body)
