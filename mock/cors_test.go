@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 )
 
 const appOrigin = "http://localhost:5173"
@@ -180,5 +182,40 @@ func TestCORSExposesOdmockHeaders(t *testing.T) {
 	}
 	if got := allowedHeaders([]string{"x-a, bad header, X-Odmock-Session", "x-b"}); got != corsAllowHeaders+", x-a, x-b" {
 		t.Errorf("allowedHeaders = %q, want %q", got, corsAllowHeaders+", x-a, x-b")
+	}
+}
+
+// TestCORSOnAnswersOfLaterMiddleware checks that an answer from middleware
+// added after CORS, as a rate limiter or a scenario would be, carries the
+// CORS headers and exposes its X-Odmock-* headers.
+func TestCORSOnAnswersOfLaterMiddleware(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, smallConfig())
+	s.srv.echo.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if c.Request().URL.Path != apiPath {
+				return next(c)
+			}
+			h := c.Response().Header()
+			h.Set("Retry-After", "60")
+			h.Set("X-Odmock-Scenario", "throttled")
+			return echo.NewHTTPError(http.StatusTooManyRequests)
+		}
+	})
+	req, _ := http.NewRequest(http.MethodGet, s.ts.URL+apiPath, nil)
+	req.Header.Set("Origin", appOrigin)
+	resp, err := s.ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("status = %d, want 429", resp.StatusCode)
+	}
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != appOrigin {
+		t.Errorf("429: Access-Control-Allow-Origin = %q, want %q", got, appOrigin)
+	}
+	if got, want := resp.Header.Get("Access-Control-Expose-Headers"), corsExposeHeaders+", X-Odmock-Scenario"; got != want {
+		t.Errorf("429: Access-Control-Expose-Headers = %q, want %q", got, want)
 	}
 }

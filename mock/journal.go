@@ -81,7 +81,8 @@ func (e *JournalErrors) UnmarshalJSON(b []byte) error {
 		if err != nil {
 			return fmt.Errorf("journal errors: %w", err)
 		}
-		fe := FieldErrors{Field: t.(string)}
+		field, _ := t.(string) // an object's keys are strings
+		fe := FieldErrors{Field: field}
 		if err := dec.Decode(&fe.Messages); err != nil {
 			return fmt.Errorf("journal errors: field %s: %w", fe.Field, err)
 		}

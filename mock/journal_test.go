@@ -332,3 +332,33 @@ func TestRedactErrors(t *testing.T) {
 		t.Error("redactErrors copied errors with nothing to redact")
 	}
 }
+
+// TestJournalConcurrent records, reads and clears from several goroutines,
+// as requests do; run with -race.
+func TestJournalConcurrent(t *testing.T) {
+	t.Parallel()
+	j := NewJournal(16)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			session := fmt.Sprint("s", g)
+			for i := range 200 {
+				j.Record(JournalEntry{Session: session})
+				if i%50 == 0 {
+					j.Clear(session)
+				}
+				if es := j.Entries(JournalFilter{Limit: 8}); len(es) > 8 {
+					t.Errorf("Entries with Limit 8: %d entries", len(es))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if j.Total() != 800 {
+		t.Errorf("Total = %d, want 800", j.Total())
+	}
+	es := j.Entries(JournalFilter{})
+	if len(es) > 16 || !slices.IsSortedFunc(es, func(a, b JournalEntry) int { return int(a.ID) - int(b.ID) }) {
+		t.Errorf("after concurrent use: %d entries, ids in order: %v", len(es), es)
+	}
+}
