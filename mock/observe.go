@@ -16,7 +16,7 @@ type Exchange struct {
 	Start    time.Time
 	Method   string
 	Path     string
-	Query    string // the raw query string
+	Query    string // the raw query string, secrets redacted (see redactQuery)
 	Session  string // X-Odmock-Session, else a hash of the token, else ""
 	Status   int
 	Latency  time.Duration
@@ -58,10 +58,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		ex := &Exchange{
-			Start:   time.Now(),
-			Method:  r.Method,
-			Path:    r.URL.Path,
-			Query:   r.URL.RawQuery,
+			Start:  time.Now(),
+			Method: r.Method,
+			Path:   r.URL.Path,
+			// Redacted here, so that no observer logs or keeps a secret.
+			Query:   redactQuery(r.URL.RawQuery, s.cfg.Tokens),
 			Session: sessionOf(r),
 		}
 		c.Set(exchangeKey, ex)
@@ -74,6 +75,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			ex.Status = 0 // no answer was sent
 		}
 		ex.Latency = time.Since(ex.Start)
+		ex.Errors = redactErrors(ex.Errors, s.cfg.Tokens)
 		for _, o := range s.observers {
 			o(ex)
 		}

@@ -47,6 +47,11 @@ type Config struct {
 	RateLimit int
 	// Watch reloads scenario and fixture files when they change on disk.
 	Watch bool
+	// JournalSize is how many requests the journal keeps; 0 keeps none.
+	JournalSize int
+	// CORSOrigins are the origins browser apps may call from, as
+	// scheme://host[:port]; empty (or "*") means any origin, echoed.
+	CORSOrigins []string
 }
 
 // DefaultConfig is the configuration of `odmock` with no flags.
@@ -57,6 +62,8 @@ func DefaultConfig() Config {
 		Seed:   1,
 		Users:  500,
 		Window: DefaultWindow(),
+
+		JournalSize: DefaultJournalSize,
 	}
 }
 
@@ -80,6 +87,8 @@ type Server struct {
 	log         *slog.Logger
 	// observers are told of every exchange; see observe.
 	observers []Observer
+	cors      corsPolicy
+	journal   *Journal
 
 	srv *http.Server
 	ln  net.Listener
@@ -94,8 +103,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Users < 0 {
 		return nil, fmt.Errorf("users %d: must not be negative", cfg.Users)
 	}
+	if cfg.JournalSize < 0 {
+		return nil, fmt.Errorf("journal size %d: must not be negative", cfg.JournalSize)
+	}
 	if cfg.Window.End.Before(cfg.Window.Start) {
 		return nil, fmt.Errorf("window %s: ends before it starts", cfg.Window)
+	}
+	cors, err := newCORSPolicy(cfg.CORSOrigins)
+	if err != nil {
+		return nil, err
 	}
 	ctx := context.Background()
 	c, err := DefaultContract(ctx)
@@ -110,6 +126,8 @@ func New(cfg Config) (*Server, error) {
 		contract: c,
 		val:      newValidator(c, cfg.Tokens),
 		log:      cfg.Logger,
+		cors:     cors,
+		journal:  NewJournal(cfg.JournalSize),
 	}
 	// Fixtures served alone replace the generated users: skip making them.
 	switch {
@@ -139,7 +157,7 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.observers = append(s.observers, s.logExchange)
+	s.observers = append(s.observers, s.logExchange, s.journalExchange)
 	s.echo = s.routes()
 	return s, nil
 }
@@ -151,12 +169,15 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.observe, s.recoverPanic)
+	e.Use(s.cors.middleware)
 	api := s.contract.Path()
 	e.GET(api, s.handleInteractions)
 	e.HEAD(api, s.handleInteractions)
 	e.GET(HealthPath, s.handleHealth)
 	e.HEAD(HealthPath, s.handleHealth)
-	s.scenarioAdminRoutes(e.Group(AdminPrefix))
+	admin := e.Group(AdminPrefix)
+	s.scenarioAdminRoutes(admin)
+	s.adminRoutes(admin)
 	return e
 }
 

@@ -181,10 +181,10 @@ var ErrNotInContract = errors.New("request is not an operation of the contract")
 
 // ValidateResponse checks a response to req against the contract: its
 // status must be one the operation defines, and its headers and body must
-// match that status's schema. A request for another path gives
-// ErrNotInContract.
+// match that status's schema. A request for another path, or an OPTIONS
+// request (a browser's CORS preflight), gives ErrNotInContract.
 func (c *Contract) ValidateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
-	if req.URL.Path != c.route.Path {
+	if req.URL.Path != c.route.Path || req.Method == http.MethodOptions {
 		return ErrNotInContract
 	}
 	in := &openapi3filter.RequestValidationInput{Request: req, Route: c.route}

@@ -40,6 +40,7 @@ func (b *lockedBuffer) String() string {
 type running struct {
 	url    string
 	banner string
+	logs   *lockedBuffer // stderr
 	stop   func() error
 }
 
@@ -65,7 +66,7 @@ func startRun(t *testing.T, args ...string) *running {
 		}
 		close(lines)
 	}()
-	r := &running{}
+	r := &running{logs: &stderr}
 	timeout := time.After(20 * time.Second)
 	for r.url == "" || !strings.Contains(banner.String(), "try:") {
 		select {

@@ -89,6 +89,7 @@ type serveFlags struct {
 	logLevel  string
 	logFormat string
 	tokens    stringList
+	origins   originList
 }
 
 func newServeFlags(fs *flag.FlagSet) *serveFlags {
@@ -108,6 +109,8 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.BoolVar(&f.noWatch, "no-watch", false, "do not reload scenario and fixture files when they change")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
+	fs.Var(&f.origins, "cors-origins", "`origins` browser apps may call from, e.g. http://localhost:5173 (comma-separated or repeated; default: any)")
+	fs.IntVar(&f.cfg.JournalSize, "journal-size", f.cfg.JournalSize, "`number` of requests the journal at "+mock.JournalPath+" keeps (0: none)")
 	return f
 }
 
@@ -183,6 +186,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.FixturesDir = defaultDir(cfg.FixturesDir)
 	}
 	cfg.Watch = !f.noWatch
+	if cfg.JournalSize < 0 {
+		return usageError{fmt.Errorf("--journal-size %d: must not be negative", cfg.JournalSize)}
+	}
+	cfg.CORSOrigins = f.origins
 	if cfg.Logger, err = newLogger(stderr, f.logLevel, f.logFormat); err != nil {
 		return usageError{err}
 	}
@@ -304,5 +311,21 @@ func (l *stringList) Set(v string) error {
 		return errors.New("empty value")
 	}
 	*l = append(*l, v)
+	return nil
+}
+
+// originList is a list of CORS origins, comma-separated or repeated.
+type originList []string
+
+func (l *originList) String() string { return strings.Join(*l, ",") }
+
+func (l *originList) Set(v string) error {
+	for o := range strings.SplitSeq(v, ",") {
+		o = strings.TrimSpace(o)
+		if err := mock.CheckOrigin(o); err != nil {
+			return err
+		}
+		*l = append(*l, o)
+	}
 	return nil
 }

@@ -1,0 +1,215 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultJournalSize is how many requests the journal keeps by default.
+const DefaultJournalSize = 1000
+
+// Bounds of one journal entry, so that the journal's memory is bounded by
+// its size whatever clients send.
+const (
+	maxJournalQuery   = 4 << 10 // bytes of the raw query kept
+	maxJournalSession = 128     // bytes of the session kept
+	maxJournalErrors  = 50      // fields of the validation errors kept
+)
+
+// JournalEntry is one request as the journal keeps it. It holds nothing
+// secret: the query has secret-looking values and any API token redacted,
+// and the session is a name the client chose (or a hash), never a token.
+type JournalEntry struct {
+	// ID numbers requests from 1 in the order they were answered; it goes
+	// on across clears.
+	ID     uint64    `json:"id"`
+	Time   time.Time `json:"time"`
+	Method string    `json:"method"`
+	Path   string    `json:"path"`
+	// Query is the raw query string as the client sent it (cut at 4 KiB),
+	// with secrets redacted.
+	Query string `json:"query"`
+	// Params is Query decoded.
+	Params    url.Values    `json:"params"`
+	Session   string        `json:"session"`
+	Status    int           `json:"status"`
+	LatencyMS float64       `json:"latency_ms"`
+	Scenario  string        `json:"scenario"`
+	Rule      string        `json:"rule"`
+	Outcome   string        `json:"outcome"`
+	Errors    JournalErrors `json:"errors"`
+}
+
+// JournalErrors are the validation errors of a request, in the order of
+// the 422 body. They encode as that body's "errors": {field: [messages]}.
+type JournalErrors []FieldErrors
+
+// MarshalJSON encodes the errors as an object, in order; none is {}.
+func (e JournalErrors) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, fe := range e {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, err := json.Marshal(fe.Field)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(fe.Messages)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}'), nil
+}
+
+// UnmarshalJSON decodes an object of field: [messages], in order.
+func (e *JournalErrors) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("journal errors: want an object, got %s", b)
+	}
+	*e = nil
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("journal errors: %w", err)
+		}
+		field, _ := t.(string) // an object's keys are strings
+		fe := FieldErrors{Field: field}
+		if err := dec.Decode(&fe.Messages); err != nil {
+			return fmt.Errorf("journal errors: field %s: %w", fe.Field, err)
+		}
+		*e = append(*e, fe)
+	}
+	return nil
+}
+
+// JournalFilter selects journal entries.
+type JournalFilter struct {
+	Session string // only this session's requests; "" for all
+	Limit   int    // only the newest Limit entries; 0 for all
+}
+
+// Journal is a bounded record of the latest requests, oldest first: what a
+// test or a CI check reads to assert what a client asked for. It is safe
+// for concurrent use.
+type Journal struct {
+	mu    sync.Mutex
+	ring  []JournalEntry // a ring of cap(ring) slots once full
+	next  int            // the slot the next entry goes to, once full
+	total uint64         // entries ever recorded
+}
+
+// NewJournal returns a journal that keeps the latest size requests. A
+// size of 0 keeps none.
+func NewJournal(size int) *Journal {
+	return &Journal{ring: make([]JournalEntry, 0, max(size, 0))}
+}
+
+// Size is how many entries the journal keeps at most.
+func (j *Journal) Size() int { return cap(j.ring) }
+
+// Total is how many requests the journal has recorded since it was made,
+// kept or not.
+func (j *Journal) Total() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.total
+}
+
+// Record adds an entry, dropping the oldest when the journal is full. It
+// sets the entry's ID.
+func (j *Journal) Record(e JournalEntry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.total++
+	e.ID = j.total
+	switch {
+	case cap(j.ring) == 0:
+	case len(j.ring) < cap(j.ring):
+		j.ring = append(j.ring, e)
+	default:
+		j.ring[j.next] = e
+		j.next = (j.next + 1) % len(j.ring)
+	}
+}
+
+// Entries returns the entries f selects, oldest first.
+func (j *Journal) Entries(f JournalFilter) []JournalEntry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []JournalEntry
+	for i := range j.ring {
+		e := j.ring[(j.next+i)%len(j.ring)]
+		if f.Session == "" || e.Session == f.Session {
+			out = append(out, e)
+		}
+	}
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[len(out)-f.Limit:]
+	}
+	return out
+}
+
+// Clear removes the entries of session, or all entries when session is "",
+// and returns how many it removed.
+func (j *Journal) Clear(session string) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	kept := make([]JournalEntry, 0, cap(j.ring))
+	for i := range j.ring {
+		e := j.ring[(j.next+i)%len(j.ring)]
+		if session != "" && e.Session != session {
+			kept = append(kept, e)
+		}
+	}
+	n := len(j.ring) - len(kept)
+	j.ring, j.next = kept, 0
+	return n
+}
+
+// journalExchange is the observer that records each API request; odmock's
+// own /__odmock/ requests are left out, so reading the journal does not
+// change it.
+func (s *Server) journalExchange(ex *Exchange) {
+	if strings.HasPrefix(ex.Path, AdminPrefix+"/") || ex.Path == AdminPrefix {
+		return
+	}
+	query := redactQuery(ex.Query, s.cfg.Tokens)
+	if len(query) > maxJournalQuery {
+		query = query[:maxJournalQuery]
+	}
+	params, _ := url.ParseQuery(query) // what parses; the raw query is there too
+	if params == nil {
+		params = url.Values{}
+	}
+	errs := ex.Errors
+	if len(errs) > maxJournalErrors {
+		errs = errs[:maxJournalErrors]
+	}
+	session := ex.Session
+	if len(session) > maxJournalSession {
+		session = session[:maxJournalSession]
+	}
+	s.journal.Record(JournalEntry{
+		Time:      ex.Start.UTC(),
+		Method:    ex.Method,
+		Path:      ex.Path,
+		Query:     query,
+		Params:    params,
+		Session:   session,
+		Status:    ex.Status,
+		LatencyMS: float64(ex.Latency.Microseconds()) / 1000,
+		Scenario:  ex.Scenario,
+		Rule:      ex.Rule,
+		Outcome:   ex.Outcome,
+		Errors:    append(JournalErrors(nil), errs...),
+	})
+}
