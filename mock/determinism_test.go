@@ -77,3 +77,29 @@ func TestGenerateIsStable(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratedDataInWindow checks that every generated message falls in
+// the window, whatever the window.
+func TestGeneratedDataInWindow(t *testing.T) {
+	t.Parallel()
+	windows := []Window{
+		DefaultWindow(),
+		{Start: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2025, 6, 1, 23, 59, 59, 0, time.UTC)},
+		{Start: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC), End: time.Date(2025, 6, 1, 12, 5, 0, 0, time.UTC)},
+	}
+	for _, w := range windows {
+		users := Generate(5, 300, w)
+		inWindow := 0
+		for _, u := range users[1:] { // user 0 is the page's example, on its own dates
+			for _, m := range u.Messages {
+				if m.Date.Before(w.Start) || m.Date.After(w.End) && w.End.Sub(w.Start) > time.Hour {
+					t.Fatalf("window %s: user %s has a message at %s", w, u.ID, m.Date)
+				}
+				inWindow++
+			}
+		}
+		if inWindow == 0 {
+			t.Errorf("window %s: no messages", w)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package mock
 import (
 	"bufio"
 	"io"
+	"sync"
 )
 
 // The response body is written straight from the dataset's pre-encoded
@@ -15,6 +16,10 @@ const (
 	toSep     = `","to":"`
 	groupEnd  = `]}}`
 )
+
+// writerPool recycles the 32 KiB buffers answers are written through: a
+// fresh one per request would cost more than the answer.
+var writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
 
 // Size is the exact length of the body WriteTo writes, for Content-Length.
 func (r Result) Size() int64 {
@@ -38,7 +43,12 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 		n, err := io.WriteString(w, emptyBody)
 		return int64(n), err
 	}
-	bw := bufio.NewWriterSize(w, 32<<10)
+	bw := writerPool.Get().(*bufio.Writer)
+	bw.Reset(w)
+	defer func() {
+		bw.Reset(nil) // drop w, so the pool holds no connection
+		writerPool.Put(bw)
+	}()
 	cw := &countWriter{w: bw}
 	cw.writeString(`{"data":[`)
 	for i, g := range r.groups {

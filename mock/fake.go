@@ -305,7 +305,11 @@ func fakeConversation(f *gofakeit.Faker, tp *topic, first string, w Window) []Me
 			bot("form", "Please fill in this form.")
 			user(typ, "", fakeForm(f, tp, first))
 		case "longtext_response":
-			user(typ, fakeText(f, tp)+". "+f.Sentence(f.IntRange(12, 30)), nil)
+			t := fakeText(f, tp)
+			if !strings.ContainsAny(t[len(t)-1:], ".?!") {
+				t += "."
+			}
+			user(typ, t+" "+f.Sentence(f.IntRange(12, 30)), nil)
 		case "url_click":
 			url := "https://www." + f.DomainName() + "/help/" + strings.ReplaceAll(tp.scenario, "_", "-")
 			user(typ, url, jsonObject("url", url))
@@ -320,7 +324,8 @@ func fakeConversation(f *gofakeit.Faker, tp *topic, first string, w Window) []Me
 	if span < at {
 		span = at
 	}
-	start := w.Start.Add(time.Duration(f.Int64()%int64(span-at+time.Second)) / time.Second * time.Second)
+	seconds := int64((span - at) / time.Second)
+	start := w.Start.Add(time.Duration(f.Rand.Int63n(seconds+1)) * time.Second)
 	for k := range msgs {
 		msgs[k].Date = start.Add(msgs[k].Date.Sub(time.Time{})).UTC()
 	}
