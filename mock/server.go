@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -151,6 +152,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.lib.Store(lib)
 	s.active.set("", cfg.Scenario)
+	// Building the dataset leaves the generator's garbage behind, as much
+	// again as the dataset: hand it back now rather than sit on it.
+	debug.FreeOSMemory()
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, time.Now)
 	}
