@@ -28,7 +28,9 @@ RUN case " ${GOFLAGS} " in \
 
 COPY . .
 ARG VERSION=dev
-RUN go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/usr/local/bin/odmock ./cmd/odmock \
+# The compile cache is a cache mount: kept by the builder across builds, never in the image.
+RUN --mount=type=cache,target=/cache/go-build \
+    GOCACHE=/cache/go-build go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/usr/local/bin/odmock ./cmd/odmock \
  && /out/usr/local/bin/odmock version
 
 # The run-time tree: the binary, and the shipped scenarios/ and fixtures/ under

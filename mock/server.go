@@ -246,7 +246,13 @@ func (s *Server) URL() string {
 	if s.ln == nil {
 		return ""
 	}
-	return "http://" + s.ln.Addr().String()
+	addr := s.ln.Addr().String()
+	// Listening on every address (0.0.0.0, [::]): a client on this host
+	// reaches it on the loopback.
+	if tcp, ok := s.ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	return "http://" + addr
 }
 
 // Shutdown stops accepting connections and waits for requests in flight

@@ -423,3 +423,10 @@ func TestServeWithScenarioAndFixtures(t *testing.T) {
 		t.Errorf("--scenario nope: exit %d, %v; want 2, unknown scenario", code, err)
 	}
 }
+
+func TestBannerOnAllAddresses(t *testing.T) {
+	r := startRun(t, "--users", "1", "--addr", "0.0.0.0:0")
+	if !strings.HasPrefix(r.url, "http://127.0.0.1:") {
+		t.Errorf("listening on 0.0.0.0, the banner's URL is %s; want the loopback", r.url)
+	}
+}
