@@ -56,10 +56,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		ex := &Exchange{
-			Start:  time.Now(),
-			Method: r.Method,
-			Path:   r.URL.Path,
-			Query:  r.URL.RawQuery,
+			Start:   time.Now(),
+			Method:  r.Method,
+			Path:    r.URL.Path,
+			Query:   r.URL.RawQuery,
+			Session: r.Header.Get("X-Odmock-Session"),
 		}
 		c.Set(exchangeKey, ex)
 		err := next(c)

@@ -52,6 +52,7 @@ type Server struct {
 	log      *slog.Logger
 	// observers are told of every exchange; see observe.
 	observers []Observer
+	coverage  *coverage // what clients exercised; see coverage.go
 
 	srv *http.Server
 	ln  net.Listener
@@ -89,6 +90,8 @@ func New(cfg Config) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.observers = append(s.observers, s.logExchange)
+	s.coverage = newCoverage(c)
+	s.observers = append(s.observers, s.coverage.observe)
 	s.echo = s.routes()
 	return s, nil
 }
@@ -105,6 +108,8 @@ func (s *Server) routes() *echo.Echo {
 	e.HEAD(api, s.handleInteractions)
 	e.GET(HealthPath, s.handleHealth)
 	e.HEAD(HealthPath, s.handleHealth)
+	e.GET(CoveragePath, s.handleCoverage)
+	e.DELETE(CoveragePath, s.handleCoverage)
 	return e
 }
 
