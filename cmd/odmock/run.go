@@ -50,6 +50,12 @@ const usageText = `odmock serves a mock of OpenDialog's User Interactions API
 Usage:
   odmock [flags]                 serve (the default)
   odmock healthcheck [--url URL] probe a running server's health; exit 0 or 1
+  odmock verify --base-url URL --token TOKEN [--from F --to T] [--format text|json|junit]
+                                 check a provider (a real workspace, or odmock)
+                                 against the contract; exit 0, or 1 if a check fails
+  odmock coverage [--url URL] [--session ID] [--require LIST|all]
+                                 what clients exercised; exit 1 if a required
+                                 behaviour was not
   odmock version                 print the version
 
 Every flag has an environment twin: --some-flag is ODMOCK_SOME_FLAG. Flags
@@ -68,6 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil
 		case "healthcheck":
 			return runHealthcheck(ctx, args[1:], stdout, stderr)
+		case "verify":
+			return runVerify(ctx, args[1:], stdout, stderr)
+		case "coverage":
+			return runCoverage(ctx, args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
