@@ -105,21 +105,21 @@ var probeSpans = []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * t
 // findWindow probes for a window with data when none was given, and makes
 // sure the provider answers at all.
 func (v *verifier) findWindow(ctx context.Context) error {
-	if !v.from.IsZero() {
-		if r := v.window(ctx); r.err != nil {
-			return fmt.Errorf("provider does not answer: %s: %w", r.label, r.err)
-		}
-		return nil
-	}
-	v.probed = true
+	given := !v.from.IsZero()
+	v.probed = !given
 	now := time.Now().UTC().Truncate(time.Second)
 	for _, span := range probeSpans {
-		v.from, v.to = now.Add(-span), now
-		r := v.window(ctx)
-		if r.err != nil {
-			return fmt.Errorf("provider does not answer: %s: %w", r.label, r.err)
+		if !given {
+			v.from, v.to = now.Add(-span), now
 		}
-		if r.status != http.StatusOK || countInteractions(r.users) > 0 {
+		r := v.window(ctx)
+		switch {
+		case r.err != nil:
+			return fmt.Errorf("provider does not answer: %s: %w", r.label, r.err)
+		case r.status == http.StatusUnauthorized:
+			// Every other check would fail for it: say it once.
+			return fmt.Errorf("provider rejects the token: %s: status 401, body %s", r.label, snippet(r.body))
+		case given || r.status != http.StatusOK || countInteractions(r.users) > 0:
 			return nil // the data check reports a bad status
 		}
 	}

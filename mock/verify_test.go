@@ -260,6 +260,7 @@ func TestVerifyBadOptions(t *testing.T) {
 		{"inverted", func(o *VerifyOptions) { o.From, o.To = day.Add(time.Hour), day }, "ends before it starts"},
 		{"negative rate", func(o *VerifyOptions) { o.Rate = -1 }, "rate -1"},
 		{"unreachable", func(o *VerifyOptions) { o.BaseURL = closedURL(t) }, "provider does not answer"},
+		{"token rejected", func(o *VerifyOptions) { o.BaseURL, o.Token = odmockURL(t), "nope" }, "provider rejects the token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -272,6 +273,11 @@ func TestVerifyBadOptions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// odmockURL is the URL of a small odmock.
+func odmockURL(t *testing.T) string {
+	return newTestServer(t, smallConfig()).ts.URL
 }
 
 // closedURL is the URL of a server that is no longer there.
