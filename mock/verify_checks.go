@@ -391,8 +391,8 @@ func (v *verifier) checkInclusive(ctx context.Context, res *CheckResult) {
 	}
 }
 
-// splitQueries are the window's two halves, split after a second at which
-// nothing happened: whether a bound is inclusive is range:inclusive's
+// splitQueries are the window's two halves, split between two seconds in
+// which nothing happened: whether a bound is inclusive is range:inclusive's
 // business, not this check's.
 func (v *verifier) splitQueries(us []vUser) (a, b []param, ok bool) {
 	seen := map[int64]bool{}
@@ -407,15 +407,16 @@ func (v *verifier) splitQueries(us []vUser) (a, b []param, ok bool) {
 	}
 	slices.Sort(secs)
 	from, to := v.from.Unix(), v.to.Unix()
-	// From the median outwards, the first second before an interaction
-	// with nothing in it.
+	// From the median outwards, the first quiet two seconds before an
+	// interaction: the first half ends with one, the second starts with
+	// the other.
 	for d := 0; d < len(secs); d++ {
 		for _, i := range []int{len(secs)/2 + d, len(secs)/2 - d} {
 			if i < 1 || i >= len(secs) {
 				continue
 			}
-			mid := secs[i] - 1
-			if !seen[mid] && mid >= from && mid < to {
+			mid := secs[i] - 2
+			if !seen[mid] && !seen[mid+1] && mid >= from && mid < to {
 				m := time.Unix(mid, 0).UTC()
 				return v.rangeQuery(v.from, m), v.rangeQuery(m.Add(time.Second), v.to), true
 			}

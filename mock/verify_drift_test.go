@@ -137,25 +137,10 @@ var drifts = []drift{
 		})
 	}},
 	{"exclusive upper bound", "range:inclusive", "to is not inclusive", func(t *testing.T, s *Server) http.Handler {
-		return rewrite(s.Handler(), func(r *http.Request, status int, body []byte) (int, []byte) {
-			to, err := time.Parse(time.DateTime, r.URL.Query().Get("to"))
-			if status != 200 || err != nil {
-				return status, body
-			}
-			end := `"` + to.Format(timestampLayout) + `"`
-			return status, editUsers(body, func(id string, u map[string]json.RawMessage) bool {
-				var ins []map[string]json.RawMessage
-				json.Unmarshal(u["interactions"], &ins)
-				kept := []map[string]json.RawMessage{}
-				for _, in := range ins {
-					if string(in["date"]) != end {
-						kept = append(kept, in)
-					}
-				}
-				u["interactions"], _ = json.Marshal(kept)
-				return len(kept) > 0
-			})
-		})
+		return exclusive(s.Handler(), "to")
+	}},
+	{"exclusive lower bound", "range:inclusive", "from is not inclusive", func(t *testing.T, s *Server) http.Handler {
+		return exclusive(s.Handler(), "from")
 	}},
 	{"extra field in interactions", "fields:known", "sentiment is not in openapi.yaml", func(t *testing.T, s *Server) http.Handler {
 		return rewrite(s.Handler(), func(r *http.Request, status int, body []byte) (int, []byte) {
@@ -167,6 +152,30 @@ var drifts = []drift{
 			return status, bytes.ReplaceAll(body, []byte(`{"type":"trigger"`), []byte(`{"type":"carousel"`))
 		})
 	}},
+}
+
+// exclusive drops the interactions at exactly the query's bound (from or
+// to), and the users left with none.
+func exclusive(h http.Handler, bound string) http.Handler {
+	return rewrite(h, func(r *http.Request, status int, body []byte) (int, []byte) {
+		at, err := time.Parse(time.DateTime, r.URL.Query().Get(bound))
+		if status != 200 || err != nil {
+			return status, body
+		}
+		edge := `"` + at.Format(timestampLayout) + `"`
+		return status, editUsers(body, func(id string, u map[string]json.RawMessage) bool {
+			var ins []map[string]json.RawMessage
+			json.Unmarshal(u["interactions"], &ins)
+			kept := []map[string]json.RawMessage{}
+			for _, in := range ins {
+				if string(in["date"]) != edge {
+					kept = append(kept, in)
+				}
+			}
+			u["interactions"], _ = json.Marshal(kept)
+			return len(kept) > 0
+		})
+	})
 }
 
 // TestVerifyCatchesDrift runs Verify against each drifting provider: the
