@@ -77,7 +77,7 @@ func newCoverage(c *Contract) *coverage {
 	return &coverage{names: Behaviours(c), api: c.Path(), sessions: map[string]*sessionCounts{}}
 }
 
-// behaviours names what one exchange exercised.
+// exercised names the behaviours one exchange exercised.
 func exercised(ex *Exchange) []string {
 	var out []string
 	switch ex.Outcome {

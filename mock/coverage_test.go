@@ -2,7 +2,9 @@ package mock
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"testing"
@@ -108,4 +110,36 @@ func TestCoverageEndpoint(t *testing.T) {
 	if cv := s.srv.Coverage(); cv.Requests != 0 || len(cv.Sessions) != 0 || len(cv.Missing) != len(Behaviours(contract(t))) {
 		t.Errorf("after DELETE: %+v, want nothing counted", cv)
 	}
+}
+
+func ExampleServer_Coverage() {
+	srv, err := New(DefaultConfig())
+	if err != nil {
+		panic(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+
+	// A client's test run: one good request, one without a token.
+	for _, token := range []string{DefaultToken, ""} {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/public/api/user-interactions?from=2024-01-01%2000:00:00&to=2024-01-31%2023:59:59", nil)
+		req.Header.Set("X-Odmock-Session", "frontend")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+	}
+
+	cov := srv.SessionCoverage("frontend")
+	fmt.Println("requests:", cov.Requests)
+	fmt.Println("data:", cov.Behaviours["data"], "unauthenticated:", cov.Behaviours["unauthenticated"])
+	fmt.Println("never exercised:", cov.Missing[:3])
+	// Output:
+	// requests: 2
+	// data: 1 unauthenticated: 1
+	// never exercised: [empty user_id filter:selected_scenario]
 }

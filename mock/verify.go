@@ -308,6 +308,8 @@ func (vc *verifyClient) send(ctx context.Context, rawQuery, auth string) (int, h
 		return 0, nil, nil, fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
+	// So the provider's logs tell verification from real traffic.
+	req.Header.Set("User-Agent", "odmock-verify")
 	switch auth {
 	case authToken:
 		req.Header.Set("Authorization", "Bearer "+vc.opts.Token)

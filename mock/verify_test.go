@@ -409,3 +409,29 @@ func ExampleVerify() {
 	// passed: true
 	// pass
 }
+
+// TestVerifyIdentifiesItself: a provider's logs can tell verification
+// from real traffic, and every request asks for JSON, as Laravel needs to
+// answer errors in JSON.
+func TestVerifyIdentifiesItself(t *testing.T) {
+	t.Parallel()
+	s, err := New(smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	h := s.Handler()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.Method+" "+r.UserAgent()+" "+r.Header.Get("Accept")]++
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	rep := runVerify(t, verifyOptions(ts.URL))
+	want := map[string]int{"GET odmock-verify application/json": rep.Requests}
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("requests seen = %v, want %v", seen, want)
+	}
+}
