@@ -17,8 +17,12 @@ import (
 // Verify checks a provider, any server that claims to serve openapi.yaml (a
 // real OpenDialog workspace, a staging copy, or odmock itself), with a
 // bounded set of read-only requests, paced so that a real workspace's rate
-// limit is never reached. It returns a report of named checks; see
-// VerifyChecks for what each one checks.
+// limit is never reached. It returns a report of named checks, one per
+// behaviour of the contract: data, unauthenticated, invalid:required,
+// invalid:format, invalid:filter, empty, range:inclusive, range:within,
+// range:split, range:echo, user_id, filter:NAME for each filter,
+// filter:case-insensitive, filter:and, bot-excluded, schema and
+// fields:known (docs/verify-and-coverage.md says what each wants).
 //
 // The error is for what stops verification before any check can run: bad
 // options, or a provider that cannot be reached at all. A provider that
@@ -32,7 +36,7 @@ func Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
 	if err := v.findWindow(ctx); err != nil {
 		return nil, err
 	}
-	rep := &Report{BaseURL: v.base.String(), From: v.from, To: v.to, Probed: v.probed}
+	rep := &Report{BaseURL: v.base.Redacted(), From: v.from, To: v.to, Probed: v.probed}
 	for _, c := range v.checks() {
 		res := CheckResult{Name: c.name, Description: c.desc, Status: CheckPass}
 		t0 := time.Now()

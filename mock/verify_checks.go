@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -53,7 +54,7 @@ func newVerifier(ctx context.Context, opts VerifyOptions) (*verifier, error) {
 	if opts.To.Before(opts.From) {
 		return nil, fmt.Errorf("window %s to %s ends before it starts", opts.From.Format(time.DateTime), opts.To.Format(time.DateTime))
 	}
-	if opts.Rate < 0 || opts.Rate != opts.Rate {
+	if opts.Rate < 0 || math.IsNaN(opts.Rate) {
 		return nil, fmt.Errorf("rate %v: want a positive number of requests a second", opts.Rate)
 	}
 	if opts.MaxRequests < 0 {
