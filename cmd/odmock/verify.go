@@ -66,7 +66,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !opts.From.IsZero() {
 		window = opts.From.Format(time.DateTime) + " to " + opts.To.Format(time.DateTime) + " UTC"
 	}
-	fmt.Fprintf(stderr, "odmock verify: %s, %s, at most %d requests at %g a second\n", *baseURL, window, *maxRequests, *rate)
+	shown, _ := url.Parse(*baseURL) // parsed above
+	fmt.Fprintf(stderr, "odmock verify: %s, %s, at most %d requests at %g a second\n", shown.Redacted(), window, *maxRequests, *rate)
 	rep, err := mock.Verify(ctx, opts)
 	if err != nil {
 		return err
