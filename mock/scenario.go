@@ -475,16 +475,6 @@ func (l *scenarioLoader) checkContract(f *yamlFile, n *yaml.Node, m map[string]*
 	}
 }
 
-// oneLine folds a multi-line error for a path:line: message report.
-func oneLine(s string) string {
-	fields := strings.Fields(s)
-	out := strings.Join(fields, " ")
-	if len(out) > 300 {
-		out = out[:300] + "..."
-	}
-	return out
-}
-
 // exampleBody is the contract's body for a status with no body given: the
 // page's examples for 401 and 422 (both dates missing), Laravel's for 429.
 func exampleBody(c *Contract, status int) []byte {

@@ -90,6 +90,7 @@ type Server struct {
 	observers []Observer
 	cors      corsPolicy
 	journal   *Journal
+	coverage  *coverage // what clients exercised; see coverage.go
 
 	srv *http.Server
 	ln  net.Listener
@@ -161,7 +162,8 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.observers = append(s.observers, s.logExchange, s.journalExchange)
+	s.coverage = newCoverage(c)
+	s.observers = append(s.observers, s.logExchange, s.journalExchange, s.coverage.observe)
 	s.echo = s.routes()
 	return s, nil
 }
@@ -182,6 +184,8 @@ func (s *Server) routes() *echo.Echo {
 	admin := e.Group(AdminPrefix)
 	s.scenarioAdminRoutes(admin)
 	s.adminRoutes(admin)
+	e.GET(CoveragePath, s.handleCoverage)
+	e.DELETE(CoveragePath, s.handleCoverage)
 	return e
 }
 

@@ -52,6 +52,12 @@ Usage:
   odmock healthcheck [--url URL] probe a running server's health; exit 0 or 1
   odmock lint [PATHS]            check scenario and fixture files; exit 1 on problems
   odmock fixtures export [-o F]  write the generated dataset as a fixture file
+  odmock verify --base-url URL --token TOKEN [--from F --to T] [--format text|json|junit]
+                                 check a provider (a real workspace, or odmock)
+                                 against the contract; exit 0, or 1 if a check fails
+  odmock coverage [--url URL] [--session ID] [--require LIST|all]
+                                 what clients exercised; exit 1 if a required
+                                 behaviour was not
   odmock version                 print the version
 
 Every flag has an environment twin: --some-flag is ODMOCK_SOME_FLAG. Flags
@@ -74,6 +80,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runLint(ctx, args[1:], stdout, stderr)
 		case "fixtures":
 			return runFixtures(ctx, args[1:], stdout, stderr)
+		case "verify":
+			return runVerify(ctx, args[1:], stdout, stderr)
+		case "coverage":
+			return runCoverage(ctx, args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}

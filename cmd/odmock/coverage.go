@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/odmock/odmock/mock"
+)
+
+// runCoverage reads a running odmock's consumer coverage; with --require,
+// it fails when a required behaviour was never exercised.
+func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("odmock coverage", flag.ContinueOnError)
+	base := fs.String("url", "http://"+mock.DefaultConfig().Addr, "base `URL` of the running odmock")
+	session := fs.String("session", "", "only this session's coverage (its X-Odmock-Session)")
+	require := fs.String("require", "", "comma-separated `behaviours` that must have been exercised, or all")
+	format := fs.String("format", "text", "output `format`: text or json")
+	timeout := fs.Duration("timeout", 5*time.Second, "give up after this `duration`")
+	if err := parseFlags(fs, args, stdout, false); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return usageError{fmt.Errorf("--format %q: want text or json", *format)}
+	}
+	u, err := url.Parse(strings.TrimSuffix(*base, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usageError{fmt.Errorf("--url %q: want http:// or https:// and a host", *base)}
+	}
+	if !strings.HasSuffix(u.Path, mock.CoveragePath) {
+		u.Path += mock.CoveragePath
+	}
+	oneSession := false
+	fs.Visit(func(f *flag.Flag) { oneSession = oneSession || f.Name == "session" })
+	if oneSession {
+		u.RawQuery = url.Values{"session": {*session}}.Encode()
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return usageError{fmt.Errorf("--url %q: %w", *base, err)}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("read coverage: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("read coverage: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("read coverage: %s answered %s: %.200s", u, resp.Status, body)
+	}
+	var cov mock.CoverageCounts
+	if err := json.Unmarshal(body, &cov); err != nil {
+		return fmt.Errorf("read coverage: %s: %w", u, err)
+	}
+
+	order := behaviourOrder(cov.Behaviours)
+	var required []string
+	for _, b := range strings.Split(*require, ",") {
+		switch b = strings.TrimSpace(b); {
+		case b == "":
+		case b == "all":
+			required = append(required, order...)
+		case !slices.Contains(order, b):
+			return usageError{fmt.Errorf("--require: no behaviour %q; known: %s", b, strings.Join(order, ", "))}
+		default:
+			required = append(required, b)
+		}
+	}
+
+	if *format == "json" {
+		if _, err := stdout.Write(append(body, '\n')); err != nil {
+			return err
+		}
+	} else {
+		who := "all sessions"
+		if oneSession {
+			who = fmt.Sprintf("session %q", *session)
+		}
+		plural := "s"
+		if cov.Requests == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(stdout, "odmock coverage %s (%s, %d request%s)\n", *base, who, cov.Requests, plural)
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		for _, b := range order {
+			note := ""
+			if cov.Behaviours[b] == 0 {
+				note = "never exercised"
+			}
+			if slices.Contains(required, b) {
+				note = map[bool]string{true: "required", false: "REQUIRED, never exercised"}[cov.Behaviours[b] > 0]
+			}
+			fmt.Fprintf(tw, "  %s\t%d\t%s\n", b, cov.Behaviours[b], note)
+		}
+		tw.Flush()
+	}
+	var missing []string
+	for _, b := range required {
+		if cov.Behaviours[b] == 0 && !slices.Contains(missing, b) {
+			missing = append(missing, b)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("required behaviours never exercised: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// behaviourOrder lists the server's behaviours in the contract's order,
+// and any this build does not know after them.
+func behaviourOrder(counts map[string]int) []string {
+	var order []string
+	if c, err := mock.DefaultContract(context.Background()); err == nil {
+		for _, b := range mock.Behaviours(c) {
+			if _, ok := counts[b]; ok {
+				order = append(order, b)
+			}
+		}
+	}
+	var rest []string
+	for b := range counts {
+		if !slices.Contains(order, b) {
+			rest = append(rest, b)
+		}
+	}
+	sort.Strings(rest)
+	return append(order, rest...)
+}
