@@ -96,7 +96,7 @@ func (s *Server) logExchange(ex *Exchange) {
 		slog.String("method", ex.Method),
 		slog.String("path", ex.Path),
 		slog.Int("status", ex.Status),
-		slog.Duration("latency", ex.Latency),
+		slog.Float64("latency_ms", float64(ex.Latency.Microseconds())/1000),
 	}
 	if ex.Query != "" {
 		attrs = append(attrs, slog.String("query", ex.Query))

@@ -439,15 +439,39 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		writeJSON(w, http.StatusNotFound, messageBody("The route "+path+" could not be found."))
 	case errors.As(err, &he) && he.Code == http.StatusMethodNotAllowed:
-		w.Header().Set("Allow", "GET, HEAD")
+		allow := allowedMethods(c)
+		w.Header().Set("Allow", allow)
 		writeJSON(w, http.StatusMethodNotAllowed, messageBody(
-			"The "+c.Request().Method+" method is not supported for this route. Supported methods: GET, HEAD."))
+			"The "+c.Request().Method+" method is not supported for this route. Supported methods: "+allow+"."))
 	case errors.As(err, &he):
-		writeJSON(w, he.Code, messageBody(http.StatusText(he.Code)))
+		msg, ok := he.Message.(string)
+		if !ok || msg == "" {
+			msg = http.StatusText(he.Code)
+		}
+		writeJSON(w, he.Code, messageBody(msg))
 	default:
 		s.log.Error("request", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, messageBody("Server Error"))
 	}
+}
+
+// allowedMethods lists the methods the request's path answers, as the
+// router found them, in Laravel's order (GET, HEAD, then the others).
+// OPTIONS is left out: preflights are CORS's business, not the route's.
+func allowedMethods(c echo.Context) string {
+	found, _ := c.Get(echo.ContextKeyHeaderAllow).(string)
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		for _, f := range strings.Split(found, ",") {
+			if strings.TrimSpace(f) == m {
+				out = append(out, m)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return "GET, HEAD"
+	}
+	return strings.Join(out, ", ")
 }
 
 // recoverPanic answers a panic with Laravel's 500 body and logs it; the
