@@ -458,6 +458,11 @@ func TestLintProblems(t *testing.T) {
 		{"fixture bad author", "f.yaml", "users:\n  - id: u1\n    messages:\n      - {date: 2024-01-01 00:00:00, type: text, author: robot}\n", []string{`f.yaml:4: author "robot": want user or bot`}},
 		{"fixture duplicate user", "f.yaml", "users:\n  - id: u1\n  - id: u1\n", []string{`f.yaml:3: user "u1" is already defined at line 2`}},
 		{"fixture data not object", "f.yaml", "users:\n  - id: u1\n    messages:\n      - {date: 2024-01-01 00:00:00, type: text, data: [1]}\n", []string{"f.yaml:4: data must be a mapping (a JSON object) or null"}},
+		// Found by FuzzFixtureFile: an alias inside itself overflowed the stack.
+		{"fixture alias loop", "f.yaml", "users:\n  - id: u\n    messages:\n      - {date: 2024-01-01 00:00:00, type: text, data: &a {x: *a}}\n",
+			[]string{"f.yaml:4: data: nested more than 64 levels deep (an alias that refers to itself?)"}},
+		{"scenario body alias loop", "s.yaml", "rules:\n  - status: 200\n    body: &b {data: [*b]}\n",
+			[]string{"s.yaml:3: body: nested more than 64 levels deep (an alias that refers to itself?)"}},
 		{"fixture no id", "f.yaml", "users:\n  - name: x\n", []string{"f.yaml:2: a user needs an id"}},
 	}
 	for _, tt := range tests {

@@ -227,7 +227,26 @@ func resolveAlias(n *yaml.Node) *yaml.Node {
 // nodeJSON encodes a YAML value as JSON, keys in file order, strings in
 // json_encode's escaping: how a scripted body or message data reads in a
 // file is how it goes on the wire.
+//
+// YAML aliases can make a value refer to itself, or expand a few lines
+// into gigabytes: nesting is limited to maxJSONDepth and the output to
+// maxJSONSize, so a hostile file is an error, not a crash.
 func nodeJSON(dst []byte, n *yaml.Node) ([]byte, error) {
+	return nodeJSONAt(dst, n, len(dst), 0)
+}
+
+const (
+	maxJSONDepth = 64
+	maxJSONSize  = 4 << 20
+)
+
+func nodeJSONAt(dst []byte, n *yaml.Node, start, depth int) ([]byte, error) {
+	if depth > maxJSONDepth {
+		return nil, fmt.Errorf("nested more than %d levels deep (an alias that refers to itself?)", maxJSONDepth)
+	}
+	if len(dst)-start > maxJSONSize {
+		return nil, fmt.Errorf("larger than %d MiB (aliases that expand?)", maxJSONSize>>20)
+	}
 	n = resolveAlias(n)
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -239,7 +258,7 @@ func nodeJSON(dst []byte, n *yaml.Node) ([]byte, error) {
 			dst = appendString(dst, n.Content[i].Value)
 			dst = append(dst, ':')
 			var err error
-			if dst, err = nodeJSON(dst, n.Content[i+1]); err != nil {
+			if dst, err = nodeJSONAt(dst, n.Content[i+1], start, depth+1); err != nil {
 				return nil, err
 			}
 		}
@@ -251,7 +270,7 @@ func nodeJSON(dst []byte, n *yaml.Node) ([]byte, error) {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = nodeJSON(dst, c); err != nil {
+			if dst, err = nodeJSONAt(dst, c, start, depth+1); err != nil {
 				return nil, err
 			}
 		}

@@ -41,7 +41,7 @@ ok() { passed=$((passed + 1)); say "ok: $*"; }
 
 SIZE_LIMIT=$((25 * 1000 * 1000)) # bytes: 25 MB
 STOP_LIMIT_MS=2000
-START_LIMIT_MS=10000
+START_LIMIT_MS=30000
 TOKEN=odmock-dev-token
 QUERY='from=2024-01-01%2000:00:00&to=2024-01-31%2023:59:59'
 API=/public/api/user-interactions
