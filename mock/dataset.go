@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -51,6 +52,31 @@ type Dataset struct {
 	byID       map[string]int
 	messages   int // user-sent messages
 	botCount   int // bot messages (held by the source, never served)
+	// timeline is every user-sent message by time (then user): a narrow
+	// range finds its users without looking at the others.
+	timeline []timelineEntry
+}
+
+// timelineEntry is one user-sent message in the timeline.
+type timelineEntry struct {
+	at   int64
+	user uint32 // index in Dataset.users
+}
+
+// buildTimeline indexes every user-sent message by time.
+func (d *Dataset) buildTimeline() {
+	d.timeline = make([]timelineEntry, 0, d.messages)
+	for i := range d.users {
+		for _, m := range d.users[i].msgs {
+			d.timeline = append(d.timeline, timelineEntry{at: m.at, user: uint32(i)})
+		}
+	}
+	slices.SortFunc(d.timeline, func(a, b timelineEntry) int {
+		if a.at != b.at {
+			return cmp.Compare(a.at, b.at)
+		}
+		return cmp.Compare(a.user, b.user)
+	})
 }
 
 // indexedUser is a user as queries see it.
@@ -152,6 +178,7 @@ func NewDataset(c *Contract, users []User) (*Dataset, error) {
 		d.users = append(d.users, iu)
 	}
 	d.messages, d.botCount = ix.messages, ix.bots
+	d.buildTimeline()
 	return d, nil
 }
 
@@ -195,6 +222,7 @@ func NewSeededDataset(c *Contract, seed uint64, n int, w Window) (*Dataset, erro
 		d.messages += ix.messages
 		d.botCount += ix.bots
 	}
+	d.buildTimeline()
 	return d, nil
 }
 
@@ -361,14 +389,27 @@ func (d *Dataset) Query(q Query) Result {
 		}
 		return r
 	}
+	// Users appear in order of their first message in the range; users
+	// whose first messages share a second keep the dataset's order. With
+	// fewer messages in the range than users, walk the timeline: it meets
+	// the users in that order, and never the users outside the range.
+	tlo, _ := slices.BinarySearchFunc(d.timeline, from, func(e timelineEntry, t int64) int { return cmp.Compare(e.at, t) })
+	thi, _ := slices.BinarySearchFunc(d.timeline, to+1, func(e timelineEntry, t int64) int { return cmp.Compare(e.at, t) })
+	if thi-tlo < len(d.users) {
+		seen := make([]uint64, (len(d.users)+63)/64)
+		for _, e := range d.timeline[tlo:thi] {
+			if w, bit := e.user/64, uint64(1)<<(e.user%64); seen[w]&bit == 0 {
+				seen[w] |= bit
+				consider(&d.users[e.user])
+			}
+		}
+		return r
+	}
 	for i := range d.users {
 		consider(&d.users[i])
 	}
-	// Users appear in order of their first message in the range; users
-	// whose first messages share a second keep the dataset's order.
-	sort.SliceStable(r.groups, func(a, b int) bool {
-		ga, gb := &r.groups[a], &r.groups[b]
-		return ga.u.msgs[ga.lo].at < gb.u.msgs[gb.lo].at
+	slices.SortStableFunc(r.groups, func(a, b group) int {
+		return cmp.Compare(a.u.msgs[a.lo].at, b.u.msgs[b.lo].at)
 	})
 	return r
 }

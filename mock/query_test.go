@@ -81,6 +81,15 @@ func bruteForceQueries(c *Contract, users []User, seed uint64) []Query {
 		}
 		qs = append(qs, q)
 	}
+	for range 20 { // narrow windows, alone and filtered: the timeline's path
+		from := w.Start.Add(time.Duration(rng.Int64N(int64(w.End.Sub(w.Start)/time.Second))) * time.Second)
+		q := Query{From: from, To: from.Add(time.Duration(1+rng.IntN(24*3600)) * time.Second)}
+		qs = append(qs, q)
+		attr := c.attributes[rng.IntN(len(c.attributes))]
+		if v := pickUser().Attributes[attr]; len(v) > 1 {
+			qs = append(qs, Query{From: q.From, To: q.To, Filters: []Filter{{attr, v[:2]}}})
+		}
+	}
 	for range 30 { // users, alone, in windows that cut their conversations
 		u := pickUser()
 		q := Query{From: w.Start, To: w.End, UserID: u.ID}
