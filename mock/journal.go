@@ -155,6 +155,15 @@ func (j *Journal) Entries(f JournalFilter) []JournalEntry {
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[len(out)-f.Limit:]
 	}
+	// Decoding the query waits until someone reads it: recording a
+	// request stays cheap.
+	for i := range out {
+		params, _ := url.ParseQuery(out[i].Query) // what parses; the raw query is there too
+		if params == nil {
+			params = url.Values{}
+		}
+		out[i].Params = params
+	}
 	return out
 }
 
@@ -182,13 +191,9 @@ func (s *Server) journalExchange(ex *Exchange) {
 	if strings.HasPrefix(ex.Path, AdminPrefix+"/") || ex.Path == AdminPrefix {
 		return
 	}
-	query := redactQuery(ex.Query, s.cfg.Tokens)
+	query := ex.Query // redacted by observe
 	if len(query) > maxJournalQuery {
 		query = query[:maxJournalQuery]
-	}
-	params, _ := url.ParseQuery(query) // what parses; the raw query is there too
-	if params == nil {
-		params = url.Values{}
 	}
 	errs := ex.Errors
 	if len(errs) > maxJournalErrors {
@@ -203,7 +208,6 @@ func (s *Server) journalExchange(ex *Exchange) {
 		Method:    ex.Method,
 		Path:      ex.Path,
 		Query:     query,
-		Params:    params,
 		Session:   session,
 		Status:    ex.Status,
 		LatencyMS: float64(ex.Latency.Microseconds()) / 1000,

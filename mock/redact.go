@@ -9,11 +9,10 @@ import (
 // redacted replaces a secret in a query string.
 const redacted = "REDACTED"
 
-// secretNames are parts of query parameter names whose values are secret.
-// The API takes its token in a header, but a client may also send it as
-// Laravel's api_token or an access_token: it is kept out of logs and the
+// Parts of query parameter names whose values are secret (see secretName):
+// the API takes its token in a header, but a client may also send it as
+// Laravel's api_token or an access_token; it is kept out of logs and the
 // journal all the same.
-const secretNames = "token secret password passwd key auth credential signature"
 
 // minTokenInText is the shortest token looked for inside longer text; a
 // shorter one is redacted only where it is a whole value.
@@ -45,7 +44,7 @@ func redactQuery(raw string, tokens []string) string {
 
 func secretName(name string) bool {
 	n := strings.ToLower(unescapeQuery(name))
-	for s := range strings.FieldsSeq(secretNames) {
+	for _, s := range [...]string{"token", "secret", "password", "passwd", "key", "auth", "credential", "signature"} {
 		if strings.Contains(n, s) {
 			return true
 		}
@@ -69,6 +68,9 @@ func holdsToken(s string, tokens []string) bool {
 }
 
 func unescapeQuery(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
 	if d, err := url.QueryUnescape(s); err == nil {
 		return d
 	}

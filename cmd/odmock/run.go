@@ -200,7 +200,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{fmt.Errorf("--journal-size %d: must not be negative", cfg.JournalSize)}
 	}
 	cfg.CORSOrigins = f.origins
-	if cfg.Logger, err = newLogger(stderr, f.logLevel, f.logFormat); err != nil {
+	logs := newLogWriter(stderr, 100*time.Millisecond)
+	defer logs.Close()
+	if cfg.Logger, err = newLogger(logs, f.logLevel, f.logFormat); err != nil {
 		return usageError{err}
 	}
 
