@@ -655,6 +655,20 @@ func TestHotReload(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	waitStatus(429)
+	// An unreadable file (here a link to nowhere: root reads any mode) is
+	// refused, logged with its path.
+	os.Remove(file)
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), file); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), file+": cannot read") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no error logged for an unreadable file; log:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitStatus(429)
 	// Deleting the active scenario's file is refused too.
 	os.Remove(file)
 	time.Sleep(400 * time.Millisecond)
