@@ -60,49 +60,45 @@ func sourceFor(dir, shipped string) (source, error) {
 	return dirSource(dir)
 }
 
-// yamlFiles lists a source's YAML and JSON files (not its subdirectories),
-// in name order.
-func (s source) yamlFiles() ([]string, error) {
+// readEach calls fn with each YAML or JSON file of the source (not its
+// subdirectories, in name order): its path in the source, its name for
+// problems, and its content. A file that cannot be read is a problem.
+func (s source) readEach(what string, fn func(file, name string, data []byte) Problems) Problems {
 	entries, err := fs.ReadDir(s.fsys, ".")
 	if err != nil {
-		return nil, err
+		return Problems{{Path: s.display, Message: fmt.Sprintf("cannot list %s: %v", what, err)}}
 	}
-	var files []string
+	var problems Problems
 	for _, e := range entries {
-		if !e.IsDir() && isFixtureFile(e.Name()) {
-			files = append(files, e.Name())
+		if e.IsDir() || !isFixtureFile(e.Name()) {
+			continue
 		}
+		name := path.Join(s.display, e.Name())
+		data, err := fs.ReadFile(s.fsys, e.Name())
+		if err != nil {
+			problems = append(problems, Problem{Path: name, Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
+			continue
+		}
+		problems = append(problems, fn(e.Name(), name, data)...)
 	}
-	return files, nil
+	return problems
 }
 
 // loadFixtureLibrary indexes every fixture file of src, by name.
 func loadFixtureLibrary(c *Contract, src source) (map[string]*Dataset, Problems) {
 	out := map[string]*Dataset{}
-	files, err := src.yamlFiles()
-	if err != nil {
-		return out, Problems{{Path: src.display, Message: fmt.Sprintf("cannot list fixtures: %v", err)}}
-	}
-	var problems Problems
-	for _, file := range files {
-		name := path.Join(src.display, file)
-		data, err := fs.ReadFile(src.fsys, file)
-		if err != nil {
-			problems = append(problems, Problem{Path: name, Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
-			continue
-		}
+	problems := src.readEach("fixtures", func(file, name string, data []byte) Problems {
 		users, ps := parseFixture(c, name, data)
 		if len(ps) > 0 {
-			problems = append(problems, ps...)
-			continue
+			return ps
 		}
 		d, err := NewDataset(c, users)
 		if err != nil {
-			problems = append(problems, Problem{Path: name, Message: err.Error()})
-			continue
+			return Problems{{Path: name, Message: err.Error()}}
 		}
 		out[scenarioName(file)] = d
-	}
+		return nil
+	})
 	return out, problems
 }
 
@@ -110,25 +106,14 @@ func loadFixtureLibrary(c *Contract, src source) (map[string]*Dataset, Problems)
 // the fixture library.
 func loadScenarios(c *Contract, src source, fixtures map[string]*Dataset) (map[string]*Scenario, Problems) {
 	out := map[string]*Scenario{}
-	files, err := src.yamlFiles()
-	if err != nil {
-		return out, Problems{{Path: src.display, Message: fmt.Sprintf("cannot list scenarios: %v", err)}}
-	}
 	l := &scenarioLoader{c: c, fixtures: fixtures, scenFS: src.fsys}
-	var problems Problems
-	for _, file := range files {
-		name := path.Join(src.display, file)
-		data, err := fs.ReadFile(src.fsys, file)
-		if err != nil {
-			problems = append(problems, Problem{Path: name, Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
-			continue
-		}
+	problems := src.readEach("scenarios", func(file, name string, data []byte) Problems {
 		sc, ps := l.parseScenario(file, name, data)
-		problems = append(problems, ps...)
 		if len(ps) == 0 {
 			out[sc.Name] = sc
 		}
-	}
+		return ps
+	})
 	return out, problems
 }
 

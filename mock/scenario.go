@@ -135,7 +135,10 @@ const (
 	FaultTruncate = "truncate" // headers and half the body, then closed
 )
 
-var answerKeys = []string{"respond", "fixture", "status", "headers", "body", "body_file", "delay", "fault", "outside_contract"}
+// answerKeys are the keys of an answer, in a rule or a sequence.
+func answerKeys() []string {
+	return []string{"respond", "fixture", "status", "headers", "body", "body_file", "delay", "fault", "outside_contract"}
+}
 
 // scenarioLoader parses scenario files against the contract and a fixture
 // library.
@@ -178,7 +181,7 @@ func scenarioName(file string) string {
 }
 
 func (l *scenarioLoader) parseRule(f *yamlFile, n *yaml.Node, index int) *Rule {
-	keys := append([]string{"name", "match", "times", "after", "call", "sequence", "repeat"}, answerKeys...)
+	keys := append([]string{"name", "match", "times", "after", "call", "sequence", "repeat"}, answerKeys()...)
 	m := f.mapping(n, "a rule", keys...)
 	if m == nil {
 		return nil
@@ -203,7 +206,7 @@ func (l *scenarioLoader) parseRule(f *yamlFile, n *yaml.Node, index int) *Rule {
 		r.repeat, _ = f.boolean(m["repeat"], "repeat")
 	}
 	hasAnswer := false
-	for _, k := range answerKeys {
+	for _, k := range answerKeys() {
 		if m[k] != nil {
 			hasAnswer = true
 		}
@@ -217,7 +220,7 @@ func (l *scenarioLoader) parseRule(f *yamlFile, n *yaml.Node, index int) *Rule {
 			f.errorf(seq, "sequence is empty")
 		}
 		for _, item := range items {
-			am := f.mapping(item, "a sequence answer", answerKeys...)
+			am := f.mapping(item, "a sequence answer", answerKeys()...)
 			if am != nil {
 				r.answers = append(r.answers, l.parseAnswer(f, item, am))
 			}

@@ -574,7 +574,7 @@ func TestHotReload(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	file := write(t, dir, "live.yaml", "rules:\n  - status: 401\n")
-	var logs lockedLog
+	var logs lockedBuffer
 	cfg := smallConfig()
 	cfg.ScenariosDir = dir
 	cfg.Scenario = "live"
@@ -683,24 +683,7 @@ func TestHotReload(t *testing.T) {
 	}
 }
 
-// lockedLog collects a server's log for a test.
-type lockedLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *lockedLog) logger() *slog.Logger {
+// logger is a text logger writing to the buffer.
+func (l *lockedBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, nil))
 }

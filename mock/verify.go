@@ -332,18 +332,6 @@ func (vc *verifyClient) send(ctx context.Context, rawQuery, auth string) (int, h
 	return resp.StatusCode, resp.Header, body, nil
 }
 
-// sleepCtx waits for d, or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // param is one query parameter; a query is a list of them, in order.
 type param struct{ name, value string }
 

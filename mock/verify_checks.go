@@ -69,7 +69,7 @@ func newVerifier(ctx context.Context, opts VerifyOptions) (*verifier, error) {
 		opts.Client = &http.Client{Timeout: 30 * time.Second}
 	}
 	if opts.sleep == nil {
-		opts.sleep = sleepCtx
+		opts.sleep = sleep
 	}
 	c := opts.Contract
 	if c == nil {
@@ -97,7 +97,9 @@ func newVerifier(ctx context.Context, opts VerifyOptions) (*verifier, error) {
 
 // probeSpans are the windows up to now tried, in order, when no window is
 // given: the first with data is used.
-var probeSpans = []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour, 365 * 24 * time.Hour, 3650 * 24 * time.Hour}
+func probeSpans() []time.Duration {
+	return []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour, 365 * 24 * time.Hour, 3650 * 24 * time.Hour}
+}
 
 // findWindow probes for a window with data when none was given, and makes
 // sure the provider answers at all.
@@ -105,7 +107,7 @@ func (v *verifier) findWindow(ctx context.Context) error {
 	given := !v.from.IsZero()
 	v.probed = !given
 	now := time.Now().UTC().Truncate(time.Second)
-	for _, span := range probeSpans {
+	for _, span := range probeSpans() {
 		if !given {
 			v.from, v.to = now.Add(-span), now
 		}
@@ -316,14 +318,13 @@ func (v *verifier) checkFormat(ctx context.Context, res *CheckResult) {
 	}
 }
 
-// emptyWindow is long before any workspace existed.
-var emptyWindow = [2]time.Time{
-	time.Date(1971, 1, 1, 0, 0, 0, 0, time.UTC),
-	time.Date(1971, 1, 1, 23, 59, 59, 0, time.UTC),
+// emptyWindow is a day long before any workspace existed.
+func emptyWindow() (from, to time.Time) {
+	return time.Date(1971, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1971, 1, 1, 23, 59, 59, 0, time.UTC)
 }
 
 func (v *verifier) checkEmpty(ctx context.Context, res *CheckResult) {
-	r := v.get(ctx, v.rangeQuery(emptyWindow[0], emptyWindow[1]))
+	r := v.get(ctx, v.rangeQuery(emptyWindow()))
 	if !answered(res, r, http.StatusOK) {
 		return
 	}
@@ -372,11 +373,13 @@ func (v *verifier) checkUserID(ctx context.Context, res *CheckResult) {
 
 // botOnlyTypes are the types of OpenDialog's bot messages that a user never
 // sends.
-var botOnlyTypes = []string{"image", "list", "long_text", "rich", "cta", "autocomplete", "date-picker", "meta", "hand-to-system", "empty"}
+func botOnlyTypes() []string {
+	return []string{"image", "list", "long_text", "rich", "cta", "autocomplete", "date-picker", "meta", "hand-to-system", "empty"}
+}
 
 // botSign says why an interaction looks like the bot's, or "".
 func botSign(in vInteraction) string {
-	if slices.Contains(botOnlyTypes, in.Type) {
+	if slices.Contains(botOnlyTypes(), in.Type) {
 		return "its type " + in.Type + " is a bot message's"
 	}
 	var data map[string]json.RawMessage
