@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -28,6 +27,10 @@ type Config struct {
 	Users  int      // number of generated users
 	Window Window   // span of the generated conversations
 	Logger *slog.Logger
+	// AdminToken, when set, is the Bearer token every /__odmock/ path but
+	// health requires; see adminGroup. API tokens never pass for it.
+	AdminToken string
+	Limits     Limits // zero fields take DefaultLimits
 }
 
 // DefaultConfig is the configuration of `odmock` with no flags.
@@ -38,6 +41,7 @@ func DefaultConfig() Config {
 		Seed:   1,
 		Users:  500,
 		Window: DefaultWindow(),
+		Limits: DefaultLimits(),
 	}
 }
 
@@ -52,6 +56,8 @@ type Server struct {
 	log      *slog.Logger
 	// observers are told of every exchange; see observe.
 	observers []Observer
+	limits    Limits        // cfg.Limits with defaults filled in
+	inFlight  chan struct{} // the in-flight cap's semaphore; nil when off
 
 	srv *http.Server
 	ln  net.Listener
@@ -69,6 +75,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Window.End.Before(cfg.Window.Start) {
 		return nil, fmt.Errorf("window %s: ends before it starts", cfg.Window)
 	}
+	if err := checkAdminToken(cfg); err != nil {
+		return nil, err
+	}
 	ctx := context.Background()
 	c, err := DefaultContract(ctx)
 	if err != nil {
@@ -84,7 +93,9 @@ func New(cfg Config) (*Server, error) {
 		data:     data,
 		val:      newValidator(c, cfg.Tokens),
 		log:      cfg.Logger,
+		limits:   cfg.Limits.withDefaults(),
 	}
+	s.inFlight = newInFlight(s.limits)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -99,12 +110,14 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.observe, s.recoverPanic)
+	e.Use(s.observe, s.recoverPanic, s.limit)
 	api := s.contract.Path()
 	e.GET(api, s.handleInteractions)
 	e.HEAD(api, s.handleInteractions)
 	e.GET(HealthPath, s.handleHealth)
 	e.HEAD(HealthPath, s.handleHealth)
+	admin := s.adminGroup(e)
+	_ = admin // odmock's admin endpoints register on admin
 	return e
 }
 
@@ -129,14 +142,17 @@ func (s *Server) Start() error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	s.ln = ln
+	l := s.limits
 	s.srv = &http.Server{
 		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: l.ReadHeaderTimeout,
+		ReadTimeout:       l.ReadTimeout,
+		WriteTimeout:      l.WriteIdleTimeout, // pushed forward by progressWriter
+		IdleTimeout:       l.IdleTimeout,
+		MaxHeaderBytes:    l.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	ln = jsonErrorListener{ln}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("serve", "err", err)
@@ -162,12 +178,16 @@ func (s *Server) URL() string {
 }
 
 // Shutdown stops accepting connections and waits for requests in flight
-// to be answered, or for ctx to end.
+// to be answered, or for ctx to end; then it closes whatever is left.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.srv == nil {
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		s.srv.Close()
+	}
+	return err
 }
 
 // handleInteractions serves GET (and HEAD) /public/api/user-interactions.

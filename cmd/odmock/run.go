@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,6 +93,7 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.IntVar(&f.cfg.Users, "users", f.cfg.Users, "`number` of generated users (the page's example user_12345 is one)")
 	fs.StringVar(&f.window, "window", mock.DefaultWindow().String(),
 		"`span` of the conversations: START/END in UTC (2024-01-01/2024-01-31), or the days or weeks up to now (30d, 2w)")
+	fs.StringVar(&f.cfg.AdminToken, "admin-token", "", "`token` that /__odmock/ admin paths require as a Bearer token (default: none, open)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
 	return f
@@ -158,6 +160,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.Users < 0 {
 		return usageError{fmt.Errorf("--users %d: must not be negative", cfg.Users)}
+	}
+	if cfg.AdminToken != "" && slices.Contains(cfg.Tokens, cfg.AdminToken) {
+		return usageError{errors.New("--admin-token: must differ from every API token")}
 	}
 	if cfg.Logger, err = newLogger(stderr, f.logLevel, f.logFormat); err != nil {
 		return usageError{err}
