@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -40,25 +41,34 @@ func startServer(t testing.TB, cfg Config) *Server {
 // rawExchange sends raw bytes on a new connection and reads one answer.
 func rawExchange(t testing.TB, addr string, raw string) (*http.Response, []byte) {
 	t.Helper()
+	resp, body, err := sendRaw(addr, raw)
+	if err != nil {
+		t.Fatalf("%.80q: %v", raw, err)
+	}
+	return resp, body
+}
+
+// sendRaw is rawExchange for goroutines other than the test's.
+func sendRaw(addr string, raw string) (*http.Response, []byte, error) {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
-		t.Fatalf("dial: %v", err)
+		return nil, nil, err
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(20 * time.Second))
 	if _, err := io.WriteString(conn, raw); err != nil {
-		t.Fatalf("write request: %v", err)
+		return nil, nil, fmt.Errorf("write request: %w", err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		t.Fatalf("read answer to %.80q: %v", raw, err)
+		return nil, nil, fmt.Errorf("read answer: %w", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("read body of answer to %.80q: %v", raw, err)
+		return nil, nil, fmt.Errorf("read body: %w", err)
 	}
-	return resp, body
+	return resp, body, nil
 }
 
 // settleGoroutines waits until no more goroutines run than baseline, and
