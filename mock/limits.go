@@ -224,19 +224,28 @@ func (c *jsonErrorConn) CloseWrite() error {
 	return nil
 }
 
-// jsonError turns one of net/http's plain-text error answers into
-// Laravel's JSON shape; ok is false for anything else.
+// jsonError turns one of net/http's own error answers into Laravel's
+// JSON shape; ok is false for anything else. They are the plain-text
+// answers to requests it cannot read, and 417 with an empty body to an
+// Expect header other than 100-continue (odmock never answers 417 itself).
 func jsonError(p []byte) (out []byte, ok bool) {
 	const proto = "HTTP/1.1 "
-	if !bytes.HasPrefix(p, []byte(proto)) {
-		return nil, false
-	}
-	eol := bytes.Index(p, []byte("\r\n"))
-	if eol < len(proto)+3 || !bytes.HasPrefix(p[eol:], []byte(plainErrorHeaders)) {
-		return nil, false
-	}
-	code, err := strconv.Atoi(string(p[len(proto) : len(proto)+3]))
-	if err != nil || code < 400 || code > 599 {
+	var code int
+	switch {
+	case bytes.HasPrefix(p, []byte("HTTP/1.1 417 Expectation Failed\r\n")),
+		bytes.HasPrefix(p, []byte("HTTP/1.0 417 Expectation Failed\r\n")):
+		code = http.StatusExpectationFailed
+	case bytes.HasPrefix(p, []byte(proto)):
+		eol := bytes.Index(p, []byte("\r\n"))
+		if eol < len(proto)+3 || !bytes.HasPrefix(p[eol:], []byte(plainErrorHeaders)) {
+			return nil, false
+		}
+		var err error
+		code, err = strconv.Atoi(string(p[len(proto) : len(proto)+3]))
+		if err != nil || code < 400 || code > 599 {
+			return nil, false
+		}
+	default:
 		return nil, false
 	}
 	text := http.StatusText(code)
@@ -244,7 +253,8 @@ func jsonError(p []byte) (out []byte, ok bool) {
 		return nil, false
 	}
 	body := messageBody(text)
-	out = append(out, proto+strconv.Itoa(code)+" "+text+"\r\n"...)
+	out = append(out, p[:len(proto)]...) // the protocol the answer had
+	out = append(out, strconv.Itoa(code)+" "+text+"\r\n"...)
 	out = append(out, "Content-Type: application/json\r\nCache-Control: no-cache, private\r\nConnection: close\r\nContent-Length: "...)
 	out = strconv.AppendInt(out, int64(len(body)), 10)
 	out = append(out, "\r\n\r\n"...)

@@ -123,6 +123,10 @@ func TestNetHTTPErrorsAreJSON(t *testing.T) {
 		{"unknown protocol", "GET " + apiPath + " HTTP/9.9\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported},
 		{"unknown transfer encoding", "POST " + apiPath + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", http.StatusNotImplemented},
 		{"bad content length", "POST " + apiPath + " HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n", http.StatusBadRequest},
+		{"unknown expectation", get(apiPath+okQuery, "Expect: tea\r\n"), http.StatusExpectationFailed},
+		{"unknown expectation, HTTP/1.0", "GET / HTTP/1.0\r\nExpect: tea\r\n\r\n", http.StatusExpectationFailed},
+		{"OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusNotFound},
+		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,8 +139,11 @@ func TestNetHTTPErrorsAreJSON(t *testing.T) {
 				t.Errorf("Content-Type = %q, want application/json", ct)
 			}
 			msg := http.StatusText(tt.want)
-			if tt.want == http.StatusRequestURITooLong {
+			switch tt.want {
+			case http.StatusRequestURITooLong:
 				msg = "URI Too Long" // RFC 9110's name; Go's is older
+			case http.StatusNotFound:
+				msg = "The route * could not be found."
 			}
 			if want := `{"message":"` + msg + `"}`; string(body) != want {
 				t.Errorf("body = %s, want %s", body, want)
@@ -165,6 +172,13 @@ func TestJSONErrorRewrite(t *testing.T) {
 		{"400 with a reason", "HTTP/1.1 400 Bad Request: missing required Host header" + h + "400 Bad Request: missing required Host header",
 			"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nConnection: close\r\nContent-Length: 25\r\n\r\n" +
 				`{"message":"Bad Request"}`},
+		{"417", "HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nDate: Mon, 01 Jan 2024 00:00:00 GMT\r\nContent-Length: 0\r\n\r\n",
+			"HTTP/1.1 417 Expectation Failed\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nConnection: close\r\nContent-Length: 32\r\n\r\n" +
+				`{"message":"Expectation Failed"}`},
+		{"417, HTTP/1.0", "HTTP/1.0 417 Expectation Failed\r\nConnection: close\r\n\r\n",
+			"HTTP/1.0 417 Expectation Failed\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nConnection: close\r\nContent-Length: 32\r\n\r\n" +
+				`{"message":"Expectation Failed"}`},
+		{"HTTP/1.0 error", "HTTP/1.0 400 Bad Request" + h + "400 Bad Request", ""},
 		{"a handler's answer", "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: Mon, 01 Jan 2024 00:00:00 GMT\r\nConnection: close\r\n\r\nhi", ""},
 		{"a handler's error", "HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\n" + h[2:] + "hi", ""},
 		{"a 200 in that shape", "HTTP/1.1 200 OK" + h + "ok", ""},

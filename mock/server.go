@@ -152,6 +152,8 @@ func (s *Server) Start() error {
 		MaxHeaderBytes:    l.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	// OPTIONS * goes to the router (404 JSON), not net/http's empty 200.
+	s.srv.DisableGeneralOptionsHandler = true
 	ln = jsonErrorListener{ln}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
