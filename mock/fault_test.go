@@ -44,9 +44,9 @@ func TestClientFaults(t *testing.T) {
 	if n < full {
 		t.Fatalf("warm-up read %d bytes, want the whole answer (%d and headers)", n, full)
 	}
-	baseline := runtime.NumGoroutine()
 
 	t.Run("disconnect mid-answer", func(t *testing.T) {
+		baseline := runtime.NumGoroutine() // this subtest's own goroutine included
 		for i := range 10 {
 			conn, err := net.Dial("tcp", addr)
 			if err != nil {
@@ -66,6 +66,7 @@ func TestClientFaults(t *testing.T) {
 	})
 
 	t.Run("client stops reading", func(t *testing.T) {
+		baseline := runtime.NumGoroutine() // this subtest's own goroutine included
 		var conns []net.Conn
 		for range 3 {
 			conn, err := net.Dial("tcp", addr)
@@ -90,6 +91,7 @@ func TestClientFaults(t *testing.T) {
 	})
 
 	t.Run("slowloris", func(t *testing.T) {
+		baseline := runtime.NumGoroutine() // this subtest's own goroutine included
 		for range 3 {
 			conn, err := net.Dial("tcp", addr)
 			if err != nil {
