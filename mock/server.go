@@ -53,6 +53,10 @@ type Config struct {
 	// CORSOrigins are the origins browser apps may call from, as
 	// scheme://host[:port]; empty (or "*") means any origin, echoed.
 	CORSOrigins []string
+	// AdminToken, when set, is the Bearer token every /__odmock/ path but
+	// health requires; see adminGroup. API tokens never pass for it.
+	AdminToken string
+	Limits     Limits // zero fields take DefaultLimits
 }
 
 // DefaultConfig is the configuration of `odmock` with no flags.
@@ -65,6 +69,7 @@ func DefaultConfig() Config {
 		Window: DefaultWindow(),
 
 		JournalSize: DefaultJournalSize,
+		Limits:      DefaultLimits(),
 	}
 }
 
@@ -90,7 +95,9 @@ type Server struct {
 	observers []Observer
 	cors      corsPolicy
 	journal   *Journal
-	coverage  *coverage // what clients exercised; see coverage.go
+	coverage  *coverage     // what clients exercised; see coverage.go
+	limits    Limits        // cfg.Limits with defaults filled in
+	inFlight  chan struct{} // the in-flight cap's semaphore; nil when off
 
 	srv *http.Server
 	ln  net.Listener
@@ -110,6 +117,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Window.End.Before(cfg.Window.Start) {
 		return nil, fmt.Errorf("window %s: ends before it starts", cfg.Window)
+	}
+	if err := checkAdminToken(cfg); err != nil {
+		return nil, err
 	}
 	cors, err := newCORSPolicy(cfg.CORSOrigins)
 	if err != nil {
@@ -159,6 +169,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, time.Now)
 	}
+	s.limits = cfg.Limits.withDefaults()
+	s.inFlight = newInFlight(s.limits)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -174,18 +186,18 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.observe, s.recoverPanic)
-	e.Use(s.cors.middleware)
+	// CORS before the limits, so a browser app can read their 414 and 503.
+	e.Use(s.observe, s.recoverPanic, s.cors.middleware, s.limit)
 	api := s.contract.Path()
 	e.GET(api, s.handleInteractions)
 	e.HEAD(api, s.handleInteractions)
 	e.GET(HealthPath, s.handleHealth)
 	e.HEAD(HealthPath, s.handleHealth)
-	admin := e.Group(AdminPrefix)
+	admin := s.adminGroup(e)
 	s.scenarioAdminRoutes(admin)
 	s.adminRoutes(admin)
-	e.GET(CoveragePath, s.handleCoverage)
-	e.DELETE(CoveragePath, s.handleCoverage)
+	admin.GET(strings.TrimPrefix(CoveragePath, AdminPrefix), s.handleCoverage)
+	admin.DELETE(strings.TrimPrefix(CoveragePath, AdminPrefix), s.handleCoverage)
 	return e
 }
 
@@ -213,12 +225,14 @@ func (s *Server) Start() error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	s.ln = ln
+	l := s.limits
 	s.srv = &http.Server{
 		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: l.ReadHeaderTimeout,
+		ReadTimeout:       l.ReadTimeout,
+		WriteTimeout:      l.WriteIdleTimeout, // pushed forward by progressWriter
+		IdleTimeout:       l.IdleTimeout,
+		MaxHeaderBytes:    l.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	if s.cfg.Watch {
@@ -229,6 +243,9 @@ func (s *Server) Start() error {
 			return err
 		}
 	}
+	// OPTIONS * goes to the router (404 JSON), not net/http's empty 200.
+	s.srv.DisableGeneralOptionsHandler = true
+	ln = jsonErrorListener{ln}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("serve", "err", err)
@@ -260,7 +277,7 @@ func (s *Server) URL() string {
 }
 
 // Shutdown stops accepting connections and waits for requests in flight
-// to be answered, or for ctx to end.
+// to be answered, or for ctx to end; then it closes whatever is left.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.stopWatch != nil {
 		s.stopWatch()
@@ -268,7 +285,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.srv == nil {
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		s.srv.Close()
+	}
+	return err
 }
 
 // handleInteractions serves GET (and HEAD) /public/api/user-interactions:

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,6 +118,7 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.StringVar(&f.cfg.Scenario, "scenario", "", "`name` of the scenario in force from the start (see scenarios/)")
 	fs.IntVar(&f.cfg.RateLimit, "rate-limit", 0, "throttle to `N` requests per minute per token, as the real API does at 60 (0: off)")
 	fs.BoolVar(&f.noWatch, "no-watch", false, "do not reload scenario and fixture files when they change")
+	fs.StringVar(&f.cfg.AdminToken, "admin-token", "", "`token` that /__odmock/ admin paths require as a Bearer token (default: none, open)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.Var(&f.origins, "cors-origins", "`origins` browser apps may call from, e.g. http://localhost:5173 (comma-separated or repeated; default: any)")
@@ -200,6 +202,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{fmt.Errorf("--journal-size %d: must not be negative", cfg.JournalSize)}
 	}
 	cfg.CORSOrigins = f.origins
+	if cfg.AdminToken != "" && slices.Contains(cfg.Tokens, cfg.AdminToken) {
+		return usageError{errors.New("--admin-token: must differ from every API token")}
+	}
 	logs := newLogWriter(stderr, 100*time.Millisecond)
 	defer logs.Close()
 	if cfg.Logger, err = newLogger(logs, f.logLevel, f.logFormat); err != nil {

@@ -1,0 +1,262 @@
+package mock
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Limits bound what one client can cost the server: how long it may take
+// to send a request or to read an answer, how big a request may be, and
+// how many requests are served at once. In a Config, a zero field takes its
+// default from DefaultLimits and a negative one turns that limit off.
+type Limits struct {
+	// ReadHeaderTimeout is how long a client has to send a request's
+	// headers; a slow (slowloris) client is disconnected after it.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout is how long a client has to send a whole request.
+	ReadTimeout time.Duration
+	// WriteIdleTimeout is how long an answer may make no progress: a
+	// client that stops reading (or vanished without closing) is
+	// disconnected after it, however big the answer. A client that keeps
+	// reading is never cut.
+	WriteIdleTimeout time.Duration
+	// IdleTimeout is how long a keep-alive connection may wait for its
+	// next request.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes caps the request line and headers; past it (plus
+	// net/http's 4 KiB of slack) the answer is 431.
+	MaxHeaderBytes int
+	// MaxURIBytes caps the request target, path and query; past it the
+	// answer is 414, as nginx in front of the real server gives.
+	MaxURIBytes int
+	// MaxInFlight caps the requests being answered at once; past it a
+	// request waits up to QueueWait for a turn, then gets 503.
+	MaxInFlight int
+	// QueueWait is how long a request waits for a turn when MaxInFlight
+	// requests are already being answered.
+	QueueWait time.Duration
+}
+
+// DefaultLimits are the limits of a server whose Config leaves them zero.
+func DefaultLimits() Limits {
+	return Limits{
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteIdleTimeout:  30 * time.Second,
+		IdleTimeout:       75 * time.Second, // nginx's keepalive_timeout
+		MaxHeaderBytes:    64 << 10,
+		MaxURIBytes:       8 << 10, // nginx's large_client_header_buffers
+		MaxInFlight:       256,
+		QueueWait:         time.Second,
+	}
+}
+
+// withDefaults fills zero fields from DefaultLimits and turns negative
+// ones into the zero that means "no limit" below.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	dur := func(v *time.Duration, def time.Duration) {
+		switch {
+		case *v == 0:
+			*v = def
+		case *v < 0:
+			*v = 0
+		}
+	}
+	num := func(v *int, def int) {
+		switch {
+		case *v == 0:
+			*v = def
+		case *v < 0:
+			*v = 0
+		}
+	}
+	dur(&l.ReadHeaderTimeout, d.ReadHeaderTimeout)
+	dur(&l.ReadTimeout, d.ReadTimeout)
+	dur(&l.WriteIdleTimeout, d.WriteIdleTimeout)
+	dur(&l.IdleTimeout, d.IdleTimeout)
+	dur(&l.QueueWait, d.QueueWait)
+	num(&l.MaxHeaderBytes, d.MaxHeaderBytes)
+	num(&l.MaxURIBytes, d.MaxURIBytes)
+	num(&l.MaxInFlight, d.MaxInFlight)
+	if l.MaxHeaderBytes == 0 {
+		l.MaxHeaderBytes = 1 << 20 // net/http's own default: off is not offered
+	}
+	return l
+}
+
+// Messages of the answers the limits give, in Laravel's {"message": ...}
+// shape: the status texts, as Symfony's HttpException renders them.
+const (
+	msgURITooLong         = "URI Too Long"
+	msgServiceUnavailable = "Service Unavailable"
+)
+
+// newInFlight makes the semaphore of the in-flight cap, nil when off.
+func newInFlight(l Limits) chan struct{} {
+	if l.MaxInFlight <= 0 {
+		return nil
+	}
+	return make(chan struct{}, l.MaxInFlight)
+}
+
+// limit applies the per-request limits: the request target's length (414),
+// the in-flight cap (503), and the write-progress deadline. odmock's own
+// /__odmock/ paths skip the cap, so health probes answer under load.
+func (s *Server) limit(next echo.HandlerFunc) echo.HandlerFunc {
+	l := s.limits
+	return func(c echo.Context) error {
+		r := c.Request()
+		if l.MaxURIBytes > 0 && len(r.RequestURI) > l.MaxURIBytes {
+			writeJSON(c.Response(), http.StatusRequestURITooLong, messageBody(msgURITooLong))
+			return nil
+		}
+		if s.inFlight != nil && !strings.HasPrefix(r.URL.Path, "/__odmock/") {
+			if !s.acquire(r.Context()) {
+				exchangeOf(c).OutsideContract = true
+				w := c.Response()
+				w.Header().Set("Retry-After", "1")
+				writeJSON(w, http.StatusServiceUnavailable, messageBody(msgServiceUnavailable))
+				return nil
+			}
+			defer func() { <-s.inFlight }()
+		}
+		if l.WriteIdleTimeout > 0 {
+			w := c.Response()
+			w.Writer = &progressWriter{
+				ResponseWriter: w.Writer,
+				rc:             http.NewResponseController(w.Writer),
+				idle:           l.WriteIdleTimeout,
+			}
+		}
+		return next(c)
+	}
+}
+
+// acquire takes an in-flight slot, waiting up to QueueWait for one.
+func (s *Server) acquire(ctx context.Context) bool {
+	select {
+	case s.inFlight <- struct{}{}:
+		return true
+	default:
+	}
+	if s.limits.QueueWait <= 0 {
+		return false
+	}
+	t := time.NewTimer(s.limits.QueueWait)
+	defer t.Stop()
+	select {
+	case s.inFlight <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// progressWriter pushes the connection's write deadline forward before
+// each write, so an answer is cut only when the client stops reading it,
+// not when it is merely big. The server's WriteTimeout, set to the same
+// duration, covers the writes net/http makes after the handler.
+type progressWriter struct {
+	http.ResponseWriter
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (w *progressWriter) Write(p []byte) (int, error) {
+	// Without a connection (httptest.NewRecorder) there is no deadline to
+	// set: the error says so, and the write goes on.
+	_ = w.rc.SetWriteDeadline(time.Now().Add(w.idle))
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *progressWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// jsonErrorListener makes net/http's own answers JSON. net/http answers a
+// request it cannot parse (400), whose headers are too big (431) or whose
+// transfer encoding it does not know (501) before any handler runs, with a
+// text/plain body; odmock's promise is JSON for every answer.
+type jsonErrorListener struct{ net.Listener }
+
+func (l jsonErrorListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &jsonErrorConn{Conn: c}, nil
+}
+
+// jsonErrorConn rewrites net/http's plain-text error answers as they are
+// written. net/http writes each one in a single Write, as a status line
+// straight followed by exactly these headers; an answer from a handler
+// always has a Date header first, so it never looks like one.
+type jsonErrorConn struct{ net.Conn }
+
+// plainErrorHeaders are the headers net/http's own error answers carry.
+const plainErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+func (c *jsonErrorConn) Write(p []byte) (int, error) {
+	if out, ok := jsonError(p); ok {
+		if _, err := c.Conn.Write(out); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return c.Conn.Write(p)
+}
+
+// CloseWrite keeps net/http's half-close after a 431, which it offers only
+// to connections that have one.
+func (c *jsonErrorConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// jsonError turns one of net/http's own error answers into Laravel's
+// JSON shape; ok is false for anything else. They are the plain-text
+// answers to requests it cannot read, and 417 with an empty body to an
+// Expect header other than 100-continue (odmock never answers 417 itself).
+func jsonError(p []byte) (out []byte, ok bool) {
+	const proto = "HTTP/1.1 "
+	var code int
+	switch {
+	case bytes.HasPrefix(p, []byte("HTTP/1.1 417 Expectation Failed\r\n")),
+		bytes.HasPrefix(p, []byte("HTTP/1.0 417 Expectation Failed\r\n")):
+		code = http.StatusExpectationFailed
+	case bytes.HasPrefix(p, []byte(proto)):
+		eol := bytes.Index(p, []byte("\r\n"))
+		if eol < len(proto)+3 || !bytes.HasPrefix(p[eol:], []byte(plainErrorHeaders)) {
+			return nil, false
+		}
+		var err error
+		code, err = strconv.Atoi(string(p[len(proto) : len(proto)+3]))
+		if err != nil || code < 400 || code > 599 {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	text := http.StatusText(code)
+	if text == "" {
+		return nil, false
+	}
+	body := messageBody(text)
+	out = append(out, p[:len(proto)]...) // the protocol the answer had
+	out = append(out, strconv.Itoa(code)+" "+text+"\r\n"...)
+	out = append(out, "Content-Type: application/json\r\nCache-Control: no-cache, private\r\nConnection: close\r\nContent-Length: "...)
+	out = strconv.AppendInt(out, int64(len(body)), 10)
+	out = append(out, "\r\n\r\n"...)
+	return append(out, body...), true
+}
