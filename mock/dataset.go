@@ -317,6 +317,19 @@ func appendInteraction(dst []byte, m *Message) []byte {
 // timestampLayout is how Laravel serialises dates: ISO 8601, microseconds, Z.
 const timestampLayout = "2006-01-02T15:04:05.000000Z"
 
+// timestamp is a formatted time of years 0 to 9999, the only ones a query
+// date (YYYY-MM-DD) can give.
+type timestamp [len(timestampLayout)]byte
+
+func newTimestamp(t time.Time) timestamp {
+	// Formatting needs room to spare (fractions are written at nanosecond
+	// precision, then cut), so it goes through a larger buffer.
+	var buf [64]byte
+	var ts timestamp
+	copy(ts[:], appendTimestamp(buf[:0], t))
+	return ts
+}
+
 func appendTimestamp(dst []byte, t time.Time) []byte {
 	return t.UTC().AppendFormat(dst, timestampLayout)
 }
@@ -334,7 +347,9 @@ func (d *Dataset) BotMessages() int { return d.botCount }
 // first message in the range, each with the range of their messages.
 type Result struct {
 	d        *Dataset
-	from, to []byte // the query's bounds, formatted
+	// from and to are the query's bounds, formatted: a timestamp always has
+	// the same length, so they fit in arrays and cost no allocation.
+	from, to timestamp
 	groups   []group
 }
 
@@ -348,11 +363,7 @@ type group struct {
 // written.
 func (d *Dataset) Query(q Query) Result {
 	from, to := q.From.Unix(), q.To.Unix()
-	r := Result{
-		d:    d,
-		from: appendTimestamp(nil, q.From),
-		to:   appendTimestamp(nil, q.To),
-	}
+	r := Result{d: d, from: newTimestamp(q.From), to: newTimestamp(q.To)}
 	if from > to {
 		return r
 	}

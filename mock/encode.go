@@ -57,9 +57,9 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 		}
 		u := g.u
 		cw.write(u.head)
-		cw.write(r.from)
+		cw.write(r.from[:])
 		cw.writeString(toSep)
-		cw.write(r.to)
+		cw.write(r.to[:])
 		cw.write(u.mid)
 		for j := g.lo; j < g.hi; j++ {
 			if j > g.lo {

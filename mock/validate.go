@@ -60,7 +60,8 @@ func (v *validator) validate(r *http.Request) (Query, error) {
 			// The pattern passed; Laravel's date_format also wants a real
 			// date that formats back to the same text.
 			t, err := time.Parse(c.dateLayout, raw.value)
-			if err != nil || t.Format(c.dateLayout) != raw.value {
+			var buf [32]byte
+			if err != nil || string(t.AppendFormat(buf[:0], c.dateLayout)) != raw.value {
 				ve.add(KindFormat, p.Name, msgDateFormat(p.Name, c.dateFormat))
 				continue
 			}
