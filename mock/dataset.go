@@ -346,7 +346,7 @@ func (d *Dataset) BotMessages() int { return d.botCount }
 // Result is the answer to a query: the matching users, in order of their
 // first message in the range, each with the range of their messages.
 type Result struct {
-	d        *Dataset
+	d *Dataset
 	// from and to are the query's bounds, formatted: a timestamp always has
 	// the same length, so they fit in arrays and cost no allocation.
 	from, to timestamp
