@@ -346,7 +346,6 @@ func (d *Dataset) BotMessages() int { return d.botCount }
 // Result is the answer to a query: the matching users, in order of their
 // first message in the range, each with the range of their messages.
 type Result struct {
-	d *Dataset
 	// from and to are the query's bounds, formatted: a timestamp always has
 	// the same length, so they fit in arrays and cost no allocation.
 	from, to timestamp
@@ -363,7 +362,7 @@ type group struct {
 // written.
 func (d *Dataset) Query(q Query) Result {
 	from, to := q.From.Unix(), q.To.Unix()
-	r := Result{d: d, from: newTimestamp(q.From), to: newTimestamp(q.To)}
+	r := Result{from: newTimestamp(q.From), to: newTimestamp(q.To)}
 	if from > to {
 		return r
 	}
