@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -129,24 +128,7 @@ func FuzzQuery(f *testing.F) {
 // another way: both sides lower-cased as the dataset does, the pattern
 // translated into an anchored regexp (RE2: linear, whatever the pattern).
 func likeReference(pattern, value string) bool {
-	var b strings.Builder
-	b.WriteString(`(?s)^.*`)
-	rs := []rune(strings.ToLower(pattern))
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; {
-		case r == '\\' && i+1 < len(rs):
-			i++
-			b.WriteString(regexp.QuoteMeta(string(rs[i])))
-		case r == '%':
-			b.WriteString(`.*`)
-		case r == '_':
-			b.WriteString(`.`)
-		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	b.WriteString(`.*$`)
-	return regexp.MustCompile(b.String()).MatchString(strings.ToLower(value))
+	return likeRegexp(pattern).MatchString(strings.ToLower(value))
 }
 
 // FuzzLike checks the LIKE matcher against likeReference.

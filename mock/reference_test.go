@@ -30,7 +30,7 @@ func referenceAnswer(t testing.TB, c *Contract, users []User, q Query) []byte {
 		ok := true
 		for _, f := range q.Filters {
 			v, has := u.Attributes[f.Attribute]
-			if !has || !likeRegexp(f.Value).MatchString(v) {
+			if !has || !likeRegexp(f.Value).MatchString(strings.ToLower(v)) {
 				ok = false
 			}
 		}
@@ -90,12 +90,13 @@ func referenceAnswer(t testing.TB, c *Contract, users []User, q Query) []byte {
 	return b
 }
 
-// likeRegexp translates LIKE '%v%' (case-insensitive, \ escapes) into an
-// anchored regexp: an independent implementation of likeMatcher.
+// likeRegexp translates LIKE '%v%' (\ escapes) into an anchored regexp
+// over lower-cased text, as the dataset compares: an independent
+// implementation of likeMatcher. Match it against strings.ToLower(value).
 func likeRegexp(v string) *regexp.Regexp {
 	var b strings.Builder
-	b.WriteString(`(?is)^.*`)
-	rs := []rune(v)
+	b.WriteString(`(?s)^.*`)
+	rs := []rune(strings.ToLower(v))
 	for i := 0; i < len(rs); i++ {
 		switch r := rs[i]; {
 		case r == '\\' && i+1 < len(rs):
