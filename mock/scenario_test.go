@@ -687,3 +687,32 @@ func TestHotReload(t *testing.T) {
 func (l *lockedBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, nil))
 }
+
+// TestDelayLongerThanWriteTimeout checks that a delay past the write
+// timeout still gets its answer out: a HEAD's headers, a truncated body.
+func TestDelayLongerThanWriteTimeout(t *testing.T) {
+	t.Parallel()
+	cfg := smallConfig()
+	cfg.Limits.WriteIdleTimeout = 200 * time.Millisecond
+	s := startServer(t, cfg)
+	for _, tt := range []struct {
+		method, prefer string
+		wantErr        error
+	}{
+		{http.MethodHead, "delay=400ms", nil},
+		{http.MethodGet, "delay=400ms, fault=truncate", io.ErrUnexpectedEOF},
+	} {
+		req, _ := http.NewRequest(tt.method, s.URL()+apiPath+"?"+okRange, nil)
+		req.Header.Set("Authorization", authOK)
+		req.Header.Set("Prefer", tt.prefer)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s with Prefer: %s: %v", tt.method, tt.prefer, err)
+		}
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !errors.Is(err, tt.wantErr) && err != tt.wantErr {
+			t.Errorf("%s with Prefer: %s: status %d, read error %v; want 200, %v", tt.method, tt.prefer, resp.StatusCode, err, tt.wantErr)
+		}
+	}
+}

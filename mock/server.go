@@ -328,8 +328,15 @@ func (s *Server) handleInteractions(c echo.Context) error {
 	if prefs.Delay > 0 {
 		delay = prefs.Delay
 	}
-	if delay > 0 && sleep(r.Context(), delay) != nil {
-		return nil // the client gave up waiting
+	if delay > 0 {
+		if sleep(r.Context(), delay) != nil {
+			return nil // the client gave up waiting
+		}
+		// A delay longer than the write timeout must not doom the answer
+		// (a fault's raw writes, a HEAD's headers): the clock starts now.
+		if idle := s.limits.WriteIdleTimeout; idle > 0 {
+			_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Now().Add(idle))
+		}
 	}
 	fault := answer.fault
 	if prefs.Fault != "" {
