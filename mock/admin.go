@@ -34,6 +34,7 @@ type journalAnswer struct {
 // handleJournal serves GET /__odmock/journal?session=ID&limit=N: the
 // latest requests, oldest first.
 func (s *Server) handleJournal(c echo.Context) error {
+	s.obs.settle(exchangeOf(c).seq, settleTimeout)
 	f, err := journalFilter(c)
 	if err != nil {
 		writeJSON(c.Response(), http.StatusBadRequest, messageBody(err.Error()))
@@ -52,6 +53,7 @@ func (s *Server) handleJournal(c echo.Context) error {
 
 // handleJournalClear serves DELETE /__odmock/journal[?session=ID].
 func (s *Server) handleJournalClear(c echo.Context) error {
+	s.obs.settle(exchangeOf(c).seq, settleTimeout)
 	session := c.QueryParam("session")
 	n := s.journal.Clear(session)
 	return writeAdminJSON(c, http.StatusOK, struct {

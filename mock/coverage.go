@@ -176,14 +176,21 @@ func (cv *coverage) reset(id string, all bool) {
 }
 
 // Coverage is what clients have exercised so far, in all and per session.
-func (s *Server) Coverage() Coverage { return s.coverage.all() }
+func (s *Server) Coverage() Coverage {
+	s.Settle()
+	return s.coverage.all()
+}
 
 // SessionCoverage is what the clients of one session have exercised.
-func (s *Server) SessionCoverage(id string) CoverageCounts { return s.coverage.session(id) }
+func (s *Server) SessionCoverage(id string) CoverageCounts {
+	s.Settle()
+	return s.coverage.session(id)
+}
 
 // handleCoverage serves CoveragePath: GET answers the coverage of all
 // sessions, or with ?session=ID of one; DELETE forgets it.
 func (s *Server) handleCoverage(c echo.Context) error {
+	s.obs.settle(exchangeOf(c).seq, settleTimeout)
 	q := c.Request().URL.Query()
 	id, one := q.Get("session"), q.Has("session")
 	if c.Request().Method == http.MethodDelete {

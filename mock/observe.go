@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -36,6 +37,8 @@ type Exchange struct {
 	OutsideContract bool
 	// Fault is the fault injected instead of an answer, if any.
 	Fault string
+
+	seq uint64 // the request's number in Server.obs; 0 for /__odmock/
 }
 
 // Observer is told of every exchange once it is answered. It must not
@@ -64,6 +67,12 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			// Redacted here, so that no observer logs or keeps a secret.
 			Query:   redactQuery(r.URL.RawQuery, s.cfg.Tokens),
 			Session: sessionOf(r),
+		}
+		// odmock's own API is neither journaled nor counted: reads of the
+		// journal need not wait for each other.
+		if !strings.HasPrefix(ex.Path, AdminPrefix+"/") {
+			ex.seq = s.obs.begin()
+			defer s.obs.end(ex.seq)
 		}
 		c.Set(exchangeKey, ex)
 		err := next(c)
@@ -128,3 +137,78 @@ func (s *Server) logExchange(ex *Exchange) {
 	}
 	s.log.LogAttrs(context.Background(), level, "request", attrs...)
 }
+
+// observations tracks requests between their arrival and the moment their
+// observers have run. A client holds its whole answer a moment before the
+// server's observers see it: reading the journal or coverage right after
+// an answer must wait for that moment (see Server.Settle), or a CI check
+// could miss the request it just made.
+type observations struct {
+	mu      sync.Mutex
+	cond    sync.Cond
+	next    uint64
+	pending map[uint64]struct{}
+}
+
+func (o *observations) begin() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.pending == nil {
+		o.pending = map[uint64]struct{}{}
+		o.cond.L = &o.mu
+	}
+	o.next++
+	o.pending[o.next] = struct{}{}
+	return o.next
+}
+
+func (o *observations) end(id uint64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.pending, id)
+	if o.cond.L != nil {
+		o.cond.Broadcast()
+	}
+}
+
+// settle waits until every request that arrived before it, but self, has
+// been observed, or until timeout (a request may be held up on purpose, by
+// a scenario's delay).
+func (o *observations) settle(self uint64, timeout time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.pending == nil {
+		return
+	}
+	upto := o.next
+	expired := false
+	t := time.AfterFunc(timeout, func() {
+		o.mu.Lock()
+		expired = true
+		o.cond.Broadcast()
+		o.mu.Unlock()
+	})
+	defer t.Stop()
+	for !expired {
+		earlier := false
+		for id := range o.pending {
+			if id <= upto && id != self {
+				earlier = true
+				break
+			}
+		}
+		if !earlier {
+			return
+		}
+		o.cond.Wait()
+	}
+}
+
+// settleTimeout bounds how long a read of the journal or coverage waits
+// for requests still being answered.
+const settleTimeout = 2 * time.Second
+
+// Settle waits until every request answered so far is in the journal, the
+// log and coverage (at most a couple of seconds, for requests a scenario
+// holds up). Read them after Settle to see all a client has done.
+func (s *Server) Settle() { s.obs.settle(0, settleTimeout) }

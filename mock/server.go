@@ -93,6 +93,7 @@ type Server struct {
 	log         *slog.Logger
 	// observers are told of every exchange; see observe.
 	observers []Observer
+	obs       observations
 	cors      corsPolicy
 	journal   *Journal
 	coverage  *coverage     // what clients exercised; see coverage.go

@@ -141,12 +141,16 @@ func escape(v string) string {
 // from its journal (the latest 1000 by default): only session's when
 // session is not "". Requests to /__odmock/ are not in it.
 func (s *Server) Requests(session string) []mock.JournalEntry {
+	s.Mock.Settle()
 	return s.Mock.Journal().Entries(mock.JournalFilter{Session: session})
 }
 
 // ClearRequests empties the journal of session's requests, or of all
 // requests when session is "".
-func (s *Server) ClearRequests(session string) { s.Mock.Journal().Clear(session) }
+func (s *Server) ClearRequests(session string) {
+	s.Mock.Settle()
+	s.Mock.Journal().Clear(session)
+}
 
 // authTransport adds the token and the session to every request.
 type authTransport struct {
