@@ -246,6 +246,7 @@ func TestJournalAndLogKeepNoSecrets(t *testing.T) {
 			t.Errorf("the %s does not show api_token=%s:\n%.2000s", where, redacted, text)
 		}
 	}
+	s.srv.Settle()
 	if n := len(s.srv.Journal().Entries(JournalFilter{})); n != 16 {
 		t.Errorf("journal holds %d entries, want 16", n)
 	}
