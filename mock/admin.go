@@ -21,7 +21,8 @@ func (s *Server) adminRoutes(g *echo.Group) {
 	g.DELETE("/journal", s.handleJournalClear)
 }
 
-// Journal is the server's request journal.
+// Journal is the server's request journal. Call Settle before reading it
+// to see every request answered so far.
 func (s *Server) Journal() *Journal { return s.journal }
 
 // journalAnswer is the body of GET /__odmock/journal.
