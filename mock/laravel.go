@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -85,6 +86,20 @@ func msgDateFormat(field, format string) string {
 func msgString(field string) string { return "The " + field + " must be a string." }
 func msgFilterNotAllowed(name string) string {
 	return "The filter '" + name + "' is not allowed."
+}
+
+// contractError is the contract's answer to a request the validator
+// refused: 401 for ErrUnauthenticated, 422 for a *ValidationError. ok is
+// false for any other error.
+func contractError(err error) (status int, body []byte, ok bool) {
+	var ve *ValidationError
+	switch {
+	case errors.Is(err, ErrUnauthenticated):
+		return http.StatusUnauthorized, messageBody(msgUnauthenticated), true
+	case errors.As(err, &ve):
+		return http.StatusUnprocessableEntity, ve.AppendJSON(nil), true
+	}
+	return 0, nil, false
 }
 
 // messageBody is {"message": msg}, Laravel's body for every other error.

@@ -64,10 +64,10 @@ func bruteForceQueries(c *Contract, users []User, seed uint64) []Query {
 	}
 	for range 40 { // two or three filters ANDed, some with a user
 		from, to := randomWindow()
-		q := Query{From: from, To: to}
 		if rng.IntN(4) == 0 {
 			from, to = w.Start, w.End
 		}
+		q := Query{From: from, To: to}
 		for range 2 + rng.IntN(2) {
 			attr := c.attributes[rng.IntN(len(c.attributes))]
 			v := pickUser().Attributes[attr]

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,10 +35,15 @@ func sessionOf(r *http.Request) string {
 		return s
 	}
 	if t := bearerToken(r.Header.Get("Authorization")); t != "" {
-		sum := sha256.Sum256([]byte(t))
-		return "token-" + hex.EncodeToString(sum[:6])
+		return tokenSession(t)
 	}
 	return "anonymous"
+}
+
+// tokenSession names the session of a token without holding the token.
+func tokenSession(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return "token-" + hex.EncodeToString(sum[:6])
 }
 
 // callCounter counts, per session, the calls each rule has matched.
@@ -210,9 +214,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 // example for the status goes, with its headers (Retry-After for 429).
 func (s *Server) writeScripted(c echo.Context, a *Answer) {
 	w := c.Response()
-	body := a.body
-	if body == nil {
-		body = exampleBody(s.contract, a.status)
+	body := s.scriptedBody(a)
+	if a.body == nil {
 		for _, h := range exampleHeaders(a.status) {
 			setHeader(w.Header(), h[0], h[1])
 		}
@@ -227,6 +230,24 @@ func (s *Server) writeScripted(c echo.Context, a *Answer) {
 		body = nil
 	}
 	writeJSON(w, a.status, body)
+}
+
+// scriptedBody is a scripted answer's body: its own, or the contract's
+// example for its status.
+func (s *Server) scriptedBody(a *Answer) []byte {
+	if a.body != nil {
+		return a.body
+	}
+	return exampleBody(s.contract, a.status)
+}
+
+// dataOr is the dataset the engine answers from: the answer's fixture, or
+// def.
+func (a *Answer) dataOr(def *Dataset) *Dataset {
+	if a.data != nil {
+		return a.data
+	}
+	return def
 }
 
 // outcomeOfStatus names a scripted answer's outcome, for coverage.
@@ -284,26 +305,12 @@ func injectFault(c echo.Context, fault string, status int, body []byte) error {
 // rateKey is who a request counts against: its token when valid, else
 // its client address, as Laravel keys by user, else by IP.
 func (s *Server) rateKey(r *http.Request) string {
-	if s.val.tokens.check(r.Header.Get("Authorization")) {
-		return sessionOf(&http.Request{Header: http.Header{"Authorization": r.Header["Authorization"]}})
+	if auth := r.Header.Get("Authorization"); s.val.tokens.check(auth) {
+		return tokenSession(bearerToken(auth))
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	return "ip-" + host
-}
-
-// preferenceApplied is RFC 7240's answer header.
-func preferenceApplied(p Preferences) string {
-	return strings.Join(p.Applied, ", ")
-}
-
-// quoteList formats names for messages.
-func quoteList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = strconv.Quote(n)
-	}
-	return strings.Join(q, ", ")
 }

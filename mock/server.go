@@ -304,7 +304,7 @@ func (s *Server) handleInteractions(c echo.Context) error {
 		return writeOutside(c, http.StatusBadRequest, err.Error())
 	}
 	if len(prefs.Applied) > 0 {
-		c.Response().Header().Set("Preference-Applied", preferenceApplied(prefs))
+		c.Response().Header().Set("Preference-Applied", strings.Join(prefs.Applied, ", "))
 	}
 	answer := &Answer{} // the engine, on the dataset
 	name := prefs.Scenario
@@ -345,29 +345,19 @@ func (s *Server) handleInteractions(c echo.Context) error {
 	}
 	if fault != "" {
 		ex.OutsideContract, ex.Fault = true, fault
-		status, body := answer.status, answer.body
 		if !answer.scripted() {
-			status, body = s.engineBody(r, lib, answer)
-		} else if body == nil {
-			body = exampleBody(s.contract, status)
+			status, body := s.engineBody(r, answer.dataOr(lib.data))
+			return injectFault(c, fault, status, body)
 		}
-		return injectFault(c, fault, status, body)
+		return injectFault(c, fault, answer.status, s.scriptedBody(answer))
 	}
 	if answer.scripted() {
 		ex.OutsideContract = answer.outside
-		body := answer.body
-		if body == nil {
-			body = exampleBody(s.contract, answer.status)
-		}
-		ex.Outcome = outcomeOfStatus(answer.status, body)
+		ex.Outcome = outcomeOfStatus(answer.status, s.scriptedBody(answer))
 		s.writeScripted(c, answer)
 		return nil
 	}
-	data := lib.data
-	if answer.data != nil {
-		data = answer.data
-	}
-	return s.answerFromEngine(c, data)
+	return s.answerFromEngine(c, answer.dataOr(lib.data))
 }
 
 // answerFromEngine is the real API's behaviour: throttle, authenticate,
@@ -421,19 +411,11 @@ func (s *Server) answerFromEngine(c echo.Context, data *Dataset) error {
 }
 
 // engineBody is the engine's whole answer to r, for a truncated fault.
-func (s *Server) engineBody(r *http.Request, lib *library, a *Answer) (int, []byte) {
-	data := lib.data
-	if a.data != nil {
-		data = a.data
-	}
+func (s *Server) engineBody(r *http.Request, data *Dataset) (int, []byte) {
 	q, err := s.val.validate(r)
-	var ve *ValidationError
-	switch {
-	case errors.Is(err, ErrUnauthenticated):
-		return http.StatusUnauthorized, messageBody(msgUnauthenticated)
-	case errors.As(err, &ve):
-		return http.StatusUnprocessableEntity, ve.AppendJSON(nil)
-	case err != nil:
+	if status, body, ok := contractError(err); ok {
+		return status, body
+	} else if err != nil {
 		return http.StatusInternalServerError, messageBody("Server Error")
 	}
 	var buf bytes.Buffer
@@ -453,13 +435,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	w := c.Response()
-	var ve *ValidationError
+	if status, body, ok := contractError(err); ok {
+		writeJSON(w, status, body)
+		return
+	}
 	var he *echo.HTTPError
 	switch {
-	case errors.Is(err, ErrUnauthenticated):
-		writeJSON(w, http.StatusUnauthorized, messageBody(msgUnauthenticated))
-	case errors.As(err, &ve):
-		writeJSON(w, http.StatusUnprocessableEntity, ve.AppendJSON(nil))
 	case errors.As(err, &he) && he.Code == http.StatusNotFound:
 		// Laravel's $request->path(): no leading slash, "/" for the root.
 		path := strings.Trim(c.Request().URL.Path, "/")

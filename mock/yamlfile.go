@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -201,20 +200,6 @@ func (f *yamlFile) boolean(n *yaml.Node, what string) (bool, bool) {
 	}
 	f.errorf(n, "%s must be true or false", what)
 	return false, false
-}
-
-// duration reads a Go duration ("800ms", "2s").
-func (f *yamlFile) duration(n *yaml.Node, what string) (time.Duration, bool) {
-	s, ok := f.str(n, what)
-	if !ok {
-		return 0, false
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		f.errorf(n, "%s %q is not a duration (like 800ms or 2s)", what, s)
-		return 0, false
-	}
-	return d, true
 }
 
 func resolveAlias(n *yaml.Node) *yaml.Node {
