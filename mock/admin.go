@@ -5,25 +5,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 )
 
-// JournalPath is the request journal: GET reads it, DELETE clears it.
-const JournalPath = AdminPrefix + "/journal"
-
-// adminRoutes registers odmock's own API on g, the /__odmock group.
-func (s *Server) adminRoutes(g *echo.Group) {
-	g.GET("/journal", s.handleJournal)
-	g.HEAD("/journal", s.handleJournal)
-	g.DELETE("/journal", s.handleJournalClear)
-}
-
-// Journal is the server's request journal. Call Settle before reading it
-// to see every request answered so far.
-func (s *Server) Journal() *Journal { return s.journal }
+// odmock's own API, under AdminPrefix (routes.go registers it):
+//
+//	GET    /__odmock/journal[?session=S&limit=N]  the latest requests, oldest first
+//	DELETE /__odmock/journal[?session=S]          forget them
+//	GET    /__odmock/coverage[?session=S]         what clients exercised
+//	DELETE /__odmock/coverage[?session=S]         forget it
+//	GET    /__odmock/scenarios                    the loaded scenarios, and the active one
+//	GET    /__odmock/scenario?session=S           the scenario in force (for a session)
+//	PUT    /__odmock/scenario                     {"name": "slow", "session": "S"}: switch
+//	                                              ("" clears; no session: the server's)
+//	POST   /__odmock/reset?session=S              reset call counters (all without S)
+//	POST   /__odmock/reload                       reload scenario and fixture files now
 
 // journalAnswer is the body of GET /__odmock/journal.
 type journalAnswer struct {
@@ -35,104 +35,124 @@ type journalAnswer struct {
 // handleJournal serves GET /__odmock/journal?session=ID&limit=N: the
 // latest requests, oldest first.
 func (s *Server) handleJournal(c echo.Context) error {
-	s.obs.settle(exchangeOf(c).seq, settleTimeout)
-	f, err := journalFilter(c)
-	if err != nil {
-		writeJSON(c.Response(), http.StatusBadRequest, messageBody(err.Error()))
-		return nil
-	}
-	entries := s.journal.Entries(f)
-	if entries == nil {
-		entries = []JournalEntry{}
-	}
-	return writeAdminJSON(c, http.StatusOK, journalAnswer{
-		Size:    s.journal.Size(),
-		Total:   s.journal.Total(),
-		Entries: entries,
-	})
-}
-
-// handleJournalClear serves DELETE /__odmock/journal[?session=ID].
-func (s *Server) handleJournalClear(c echo.Context) error {
-	s.obs.settle(exchangeOf(c).seq, settleTimeout)
-	session := c.QueryParam("session")
-	n := s.journal.Clear(session)
-	return writeAdminJSON(c, http.StatusOK, struct {
-		Cleared int `json:"cleared"`
-	}{n})
-}
-
-func journalFilter(c echo.Context) (JournalFilter, error) {
+	s.settleBefore(c)
 	f := JournalFilter{Session: c.QueryParam("session")}
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return f, fmt.Errorf("limit %q: want a whole number, 0 for all", v)
+			return messageReply(http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number, 0 for all", v))
 		}
 		f.Limit = n
 	}
-	return f, nil
+	j := s.watch.journal
+	entries := j.Entries(f)
+	if entries == nil {
+		entries = []JournalEntry{}
+	}
+	return send(c, jsonReply(http.StatusOK, journalAnswer{Size: j.Size(), Total: j.Total(), Entries: entries}))
 }
 
-// writeAdminJSON writes v as JSON; HEAD gets the headers only.
-func writeAdminJSON(c echo.Context, status int, v any) error {
-	// Queries hold & and <: keep them readable, not \u0026.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encode answer: %w", err)
-	}
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if c.Request().Method == http.MethodHead {
-		w := c.Response()
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(status)
+// handleJournalClear serves DELETE /__odmock/journal[?session=ID].
+func (s *Server) handleJournalClear(c echo.Context) error {
+	s.settleBefore(c)
+	n := s.watch.journal.Clear(c.QueryParam("session"))
+	return send(c, jsonReply(http.StatusOK, struct {
+		Cleared int `json:"cleared"`
+	}{n}))
+}
+
+// handleCoverage serves CoveragePath: GET answers the coverage of all
+// sessions, or with ?session=ID of one; DELETE forgets it.
+func (s *Server) handleCoverage(c echo.Context) error {
+	s.settleBefore(c)
+	q := c.Request().URL.Query()
+	id, one := q.Get("session"), q.Has("session")
+	cv := s.watch.coverage
+	if c.Request().Method == http.MethodDelete {
+		cv.reset(id, !one)
+		c.Response().WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	writeJSON(c.Response(), status, body)
-	return nil
+	if one {
+		return send(c, jsonReply(http.StatusOK, struct {
+			Session string `json:"session"`
+			CoverageCounts
+		}{id, cv.session(id)}))
+	}
+	return send(c, jsonReply(http.StatusOK, cv.all()))
 }
 
-// checkAdminToken refuses an admin token that is also an API token: the
-// API token must never grant admin rights.
-func checkAdminToken(cfg Config) error {
-	if cfg.AdminToken == "" {
-		return nil
-	}
-	if newTokenSet(cfg.Tokens).check("Bearer " + cfg.AdminToken) {
-		return errors.New("admin token: must differ from every API token")
-	}
-	return nil
+// scenarioInfo describes a scenario in the admin API.
+type scenarioInfo struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	File        string   `json:"file"`
+	Rules       []string `json:"rules"`
 }
 
-// adminGroup is the /__odmock group, for odmock's own endpoints. When the
-// config has an AdminToken, every path in it requires
-// "Authorization: Bearer ADMIN-TOKEN"; anything else, an API token
-// included, gets 401. Health is registered outside the group (HealthPath):
-// it stays public, for probes. Register admin routes on the group this
-// returns, e.g. s.adminGroup(e).POST("/scenario", ...).
-func (s *Server) adminGroup(e *echo.Echo) *echo.Group {
-	g := e.Group(AdminPrefix)
-	if s.cfg.AdminToken != "" {
-		g.Use(s.requireAdmin(newTokenSet([]string{s.cfg.AdminToken})))
+func (s *Server) handleListScenarios(c echo.Context) error {
+	lib := s.files.current()
+	out := struct {
+		Active    string         `json:"active"`
+		Scenarios []scenarioInfo `json:"scenarios"`
+	}{Active: s.scenarios.activeFor(""), Scenarios: []scenarioInfo{}}
+	for _, name := range lib.scenarioNames() {
+		sc := lib.scenarios[name]
+		out.Scenarios = append(out.Scenarios, scenarioInfo{Name: name, Description: sc.Description, File: sc.Path, Rules: sc.ruleNames()})
 	}
-	return g
+	return send(c, jsonReply(http.StatusOK, out))
 }
 
-// requireAdmin answers 401 to requests without the admin token. Unknown
-// paths under the group get 401 too, so they say nothing of what exists.
-func (s *Server) requireAdmin(admin tokenSet) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if !admin.check(c.Request().Header.Get("Authorization")) {
-				w := c.Response()
-				w.Header().Set("WWW-Authenticate", `Bearer realm="odmock admin"`)
-				writeJSON(w, http.StatusUnauthorized, messageBody(msgUnauthenticated))
-				return nil
-			}
-			return next(c)
+func (s *Server) handleGetScenario(c echo.Context) error {
+	session := c.QueryParam("session")
+	return send(c, jsonReply(http.StatusOK, map[string]string{"session": session, "scenario": s.scenarios.activeFor(session)}))
+}
+
+func (s *Server) handleSetScenario(c echo.Context) error {
+	var req struct {
+		Name    string `json:"name"`
+		Session string `json:"session"`
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 64<<10))
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return messageReply(http.StatusBadRequest, `want {"name": "SCENARIO", "session": "optional"}: `+err.Error())
+	}
+	if req.Name != "" && s.files.current().scenarios[req.Name] == nil {
+		return messageReply(http.StatusNotFound, ErrUnknownScenario.Error()+" "+strconv.Quote(req.Name))
+	}
+	s.scenarios.switchTo(req.Session, req.Name)
+	s.log.Info("scenario switched", "scenario", req.Name, "session", req.Session)
+	return send(c, jsonReply(http.StatusOK, map[string]string{"session": req.Session, "scenario": req.Name}))
+}
+
+func (s *Server) handleReset(c echo.Context) error {
+	session := c.QueryParam("session")
+	s.scenarios.reset(session)
+	return send(c, jsonReply(http.StatusOK, map[string]string{"reset": session}))
+}
+
+func (s *Server) handleReload(c echo.Context) error {
+	if err := s.Reload(); err != nil {
+		return jsonReply(http.StatusUnprocessableEntity, map[string]any{
+			"message": "reload rejected: the last good state keeps serving", "problems": problemLines(err)})
+	}
+	return send(c, jsonReply(http.StatusOK, map[string]any{"reloaded": true, "scenarios": s.Scenarios()}))
+}
+
+// problemLines is an error as path:line: message lines.
+func problemLines(err error) []string {
+	var ps Problems
+	if errors.As(err, &ps) {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = p.String()
 		}
+		return out
 	}
+	return []string{err.Error()}
 }

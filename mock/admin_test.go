@@ -1,23 +1,18 @@
 package mock
 
 import (
+	"errors"
 	"net/http"
 	"testing"
-
-	"github.com/labstack/echo/v4"
 )
 
-// adminServer is a test server with one admin route, GET /__odmock/probe.
+// adminServer is a test server with the given admin token; its admin
+// route GET /__odmock/scenarios stands for them all.
 func adminServer(t *testing.T, adminToken string) *testServer {
 	t.Helper()
 	cfg := smallConfig()
 	cfg.AdminToken = adminToken
-	s := newTestServer(t, cfg)
-	s.srv.adminGroup(s.srv.echo).GET("/probe", func(c echo.Context) error {
-		writeJSON(c.Response(), http.StatusOK, []byte(`{"message":"admin"}`))
-		return nil
-	})
-	return s
+	return newTestServer(t, cfg)
 }
 
 func TestAdminToken(t *testing.T) {
@@ -31,17 +26,17 @@ func TestAdminToken(t *testing.T) {
 		auth   string
 		want   int
 	}{
-		{"no token", http.MethodGet, "/__odmock/probe", "", http.StatusUnauthorized},
-		{"API token", http.MethodGet, "/__odmock/probe", "Bearer " + DefaultToken, http.StatusUnauthorized},
-		{"admin token", http.MethodGet, "/__odmock/probe", "Bearer " + admin, http.StatusOK},
-		{"admin token, other scheme", http.MethodGet, "/__odmock/probe", "Basic " + admin, http.StatusUnauthorized},
-		{"admin token, other case", http.MethodGet, "/__odmock/probe", "bearer " + admin, http.StatusUnauthorized},
-		{"admin token's prefix", http.MethodGet, "/__odmock/probe", "Bearer admin", http.StatusUnauthorized},
+		{"no token", http.MethodGet, "/__odmock/scenarios", "", http.StatusUnauthorized},
+		{"API token", http.MethodGet, "/__odmock/scenarios", "Bearer " + DefaultToken, http.StatusUnauthorized},
+		{"admin token", http.MethodGet, "/__odmock/scenarios", "Bearer " + admin, http.StatusOK},
+		{"admin token, other scheme", http.MethodGet, "/__odmock/scenarios", "Basic " + admin, http.StatusUnauthorized},
+		{"admin token, other case", http.MethodGet, "/__odmock/scenarios", "bearer " + admin, http.StatusUnauthorized},
+		{"admin token's prefix", http.MethodGet, "/__odmock/scenarios", "Bearer admin", http.StatusUnauthorized},
 		{"unknown admin path, no token", http.MethodGet, "/__odmock/nope", "", http.StatusUnauthorized},
 		{"unknown admin path, admin token", http.MethodGet, "/__odmock/nope", "Bearer " + admin, http.StatusNotFound},
-		{"trailing slash, no token", http.MethodGet, "/__odmock/probe/", "", http.StatusUnauthorized},
-		{"escaped letter, no token", http.MethodGet, "/__odmock/%70robe", "", http.StatusUnauthorized},
-		{"other method, no token", http.MethodPost, "/__odmock/probe", "", http.StatusUnauthorized},
+		{"trailing slash, no token", http.MethodGet, "/__odmock/scenarios/", "", http.StatusUnauthorized},
+		{"escaped letter, no token", http.MethodGet, "/__odmock/%73cenarios", "", http.StatusUnauthorized},
+		{"other method, no token", http.MethodPost, "/__odmock/scenarios", "", http.StatusUnauthorized},
 		{"the group's root, no token", http.MethodGet, "/__odmock", "", http.StatusUnauthorized},
 		{"health stays public", http.MethodGet, HealthPath, "", http.StatusOK},
 		{"health, HEAD", http.MethodHead, HealthPath, "", http.StatusOK},
@@ -74,7 +69,7 @@ func TestAdminToken(t *testing.T) {
 func TestAdminOpenWithoutToken(t *testing.T) {
 	t.Parallel()
 	s := adminServer(t, "")
-	if r := s.do(http.MethodGet, "/__odmock/probe", nil); r.status != http.StatusOK {
+	if r := s.do(http.MethodGet, "/__odmock/scenarios", nil); r.status != http.StatusOK {
 		t.Errorf("no admin token configured: status = %d, want 200", r.status)
 	}
 }
@@ -84,7 +79,9 @@ func TestAdminTokenMustDiffer(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Tokens = []string{"one", "two"}
 	cfg.AdminToken = "two"
-	if _, err := New(cfg); err == nil || err.Error() != "admin token: must differ from every API token" {
-		t.Errorf("New with an admin token that is an API token: err = %v", err)
+	_, err := New(cfg)
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Field != "AdminToken" || err.Error() != "admin token: must differ from every API token" {
+		t.Errorf("New with an admin token that is an API token: err = %v, want admin token: must differ from every API token", err)
 	}
 }

@@ -1,40 +1,33 @@
 package mock
 
 import (
-	"encoding/json"
-	"net/http"
 	"slices"
 	"sync"
 
-	"github.com/labstack/echo/v4"
+	"github.com/odmock/odmock/contract"
 )
-
-// CoveragePath serves the consumer coverage: which of the contract's
-// behaviours clients have exercised. GET reads it, DELETE resets it;
-// ?session=ID narrows either to one session.
-const CoveragePath = "/__odmock/coverage"
 
 // The behaviours a client can exercise, besides one "filter:NAME" per
 // filter of the contract and one "invalid:KIND" per kind of validation
 // error (KindRequired, KindFormat, KindType, KindFilter). The names are
 // stable: CI scripts gate on them.
 const (
-	BehaviourData            = "data"            // a 200 with users
-	BehaviourEmpty           = "empty"           // a 200 with {"data":[]}
-	BehaviourUserID          = "user_id"         // a valid query with user_id
-	BehaviourUnauthenticated = "unauthenticated" // a 401
-	BehaviourRateLimited     = "rate-limited"    // a 429
+	BehaviourData            = string(OutcomeData)            // a 200 with users
+	BehaviourEmpty           = string(OutcomeEmpty)           // a 200 with {"data":[]}
+	BehaviourUserID          = "user_id"                      // a valid query with user_id
+	BehaviourUnauthenticated = string(OutcomeUnauthenticated) // a 401
+	BehaviourRateLimited     = string(OutcomeRateLimited)     // a 429
 )
 
 // Behaviours lists every behaviour of the contract c in a fixed order:
 // answers, then filters in the contract's order, then errors.
-func Behaviours(c *Contract) []string {
+func Behaviours(c *contract.Contract) []string {
 	out := []string{BehaviourData, BehaviourEmpty, BehaviourUserID}
-	for _, a := range c.attributes {
+	for _, a := range c.Attributes() {
 		out = append(out, "filter:"+a)
 	}
 	out = append(out, BehaviourUnauthenticated)
-	for _, k := range []string{KindRequired, KindFormat, KindType, KindFilter} {
+	for _, k := range []string{contract.KindRequired, contract.KindFormat, contract.KindType, contract.KindFilter} {
 		out = append(out, "invalid:"+k)
 	}
 	return append(out, BehaviourRateLimited)
@@ -73,7 +66,7 @@ type sessionCounts struct {
 	counts   map[string]int
 }
 
-func newCoverage(c *Contract) *coverage {
+func newCoverage(c *contract.Contract) *coverage {
 	return &coverage{names: Behaviours(c), api: c.Path(), sessions: map[string]*sessionCounts{}}
 }
 
@@ -81,8 +74,8 @@ func newCoverage(c *Contract) *coverage {
 func exercised(ex *Exchange) []string {
 	var out []string
 	switch ex.Outcome {
-	case "data", "empty":
-		out = append(out, ex.Outcome)
+	case OutcomeData, OutcomeEmpty:
+		out = append(out, string(ex.Outcome))
 		if q := ex.Valid; q != nil {
 			if q.UserID != "" {
 				out = append(out, BehaviourUserID)
@@ -93,9 +86,9 @@ func exercised(ex *Exchange) []string {
 				}
 			}
 		}
-	case "unauthenticated", "rate-limited":
-		out = append(out, ex.Outcome)
-	case "invalid":
+	case OutcomeUnauthenticated, OutcomeRateLimited:
+		out = append(out, string(ex.Outcome))
+	case OutcomeInvalid:
 		for _, fe := range ex.Errors {
 			if b := "invalid:" + fe.Kind; !slices.Contains(out, b) {
 				out = append(out, b)
@@ -178,37 +171,11 @@ func (cv *coverage) reset(id string, all bool) {
 // Coverage is what clients have exercised so far, in all and per session.
 func (s *Server) Coverage() Coverage {
 	s.Settle()
-	return s.coverage.all()
+	return s.watch.coverage.all()
 }
 
 // SessionCoverage is what the clients of one session have exercised.
 func (s *Server) SessionCoverage(id string) CoverageCounts {
 	s.Settle()
-	return s.coverage.session(id)
-}
-
-// handleCoverage serves CoveragePath: GET answers the coverage of all
-// sessions, or with ?session=ID of one; DELETE forgets it.
-func (s *Server) handleCoverage(c echo.Context) error {
-	s.obs.settle(exchangeOf(c).seq, settleTimeout)
-	q := c.Request().URL.Query()
-	id, one := q.Get("session"), q.Has("session")
-	if c.Request().Method == http.MethodDelete {
-		s.coverage.reset(id, !one)
-		c.Response().WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	var v any = s.coverage.all()
-	if one {
-		v = struct {
-			Session string `json:"session"`
-			CoverageCounts
-		}{id, s.coverage.session(id)}
-	}
-	body, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	writeJSON(c.Response(), http.StatusOK, body)
-	return nil
+	return s.watch.coverage.session(id)
 }

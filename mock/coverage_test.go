@@ -37,14 +37,14 @@ func TestCoverageOfScriptedClient(t *testing.T) {
 	send("", authOK, okRange+"&nope=1")
 	send("", authOK, okRange+"&browser[]=chrome")
 	// 429s come from the rate limiter and scenarios, which set the outcome.
-	s.srv.coverage.observe(&Exchange{Path: apiPath, Session: "frontend", Outcome: "rate-limited"})
+	s.srv.watch.coverage.observe(&Exchange{Path: apiPath, Session: "frontend", Outcome: OutcomeRateLimited})
 	s.get("/__odmock/health") // not the API: not counted
 
 	all := s.srv.Coverage()
 	fe := all.Sessions["frontend"]
 	wantFE := map[string]int{"data": 3, "empty": 1, "user_id": 1, "filter:browser": 1, "filter:country": 1,
 		"unauthenticated": 1, "invalid:required": 1, "rate-limited": 1}
-	for _, b := range Behaviours(contract(t)) {
+	for _, b := range Behaviours(testContract(t)) {
 		if got := fe.Behaviours[b]; got != wantFE[b] {
 			t.Errorf("session frontend: %s = %d, want %d", b, got, wantFE[b])
 		}
@@ -56,7 +56,7 @@ func TestCoverageOfScriptedClient(t *testing.T) {
 		t.Errorf("session frontend: missing = %v, want invalid:filter and not rate-limited", fe.Missing)
 	}
 	// Without X-Odmock-Session, the session is the token's.
-	def := all.Sessions[sessionOf(&http.Request{Header: http.Header{"Authorization": {authOK}}})]
+	def := all.Sessions[tokenSession(DefaultToken)]
 	for b, want := range map[string]int{"invalid:format": 1, "invalid:filter": 1, "invalid:type": 1, "data": 0} {
 		if got := def.Behaviours[b]; got != want {
 			t.Errorf("default session: %s = %d, want %d", b, got, want)
@@ -87,7 +87,7 @@ func TestCoverageEndpoint(t *testing.T) {
 	if !reflect.DeepEqual(all, s.srv.Coverage()) {
 		t.Errorf("GET %s = %+v, want Server.Coverage() %+v", CoveragePath, all, s.srv.Coverage())
 	}
-	if len(all.Behaviours) != len(Behaviours(contract(t))) || all.Sessions["a"].Behaviours["data"] != 1 || all.Sessions["b"].Behaviours["unauthenticated"] != 1 {
+	if len(all.Behaviours) != len(Behaviours(testContract(t))) || all.Sessions["a"].Behaviours["data"] != 1 || all.Sessions["b"].Behaviours["unauthenticated"] != 1 {
 		t.Errorf("GET %s = %s", CoveragePath, r.body)
 	}
 
@@ -108,7 +108,7 @@ func TestCoverageEndpoint(t *testing.T) {
 		t.Errorf("after DELETE ?session=a: %+v, want a gone and b kept", cv.Sessions)
 	}
 	s.do(http.MethodDelete, CoveragePath, nil)
-	if cv := s.srv.Coverage(); cv.Requests != 0 || len(cv.Sessions) != 0 || len(cv.Missing) != len(Behaviours(contract(t))) {
+	if cv := s.srv.Coverage(); cv.Requests != 0 || len(cv.Sessions) != 0 || len(cv.Missing) != len(Behaviours(testContract(t))) {
 		t.Errorf("after DELETE: %+v, want nothing counted", cv)
 	}
 }

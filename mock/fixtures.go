@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/dataset"
 	"gopkg.in/yaml.v3"
 )
 
@@ -42,21 +44,21 @@ func fixtureAuthor(word string) (string, bool) {
 	case "", "user":
 		return "me", true
 	case "bot":
-		return AuthorBot, true
+		return dataset.AuthorBot, true
 	}
 	return "", false
 }
 
 // parseFixture reads one fixture file's users. Problems name the file and
 // line; users with problems are left out.
-func parseFixture(c *Contract, name string, data []byte) ([]User, Problems) {
+func parseFixture(c *contract.Contract, name string, data []byte) ([]dataset.User, Problems) {
 	f := &yamlFile{path: name}
 	root := f.parse(data)
 	if root == nil {
 		return nil, f.problems
 	}
 	top := f.mapping(root, "a fixture file", "users")
-	var users []User
+	var users []dataset.User
 	seen := map[string]int{}
 	for _, un := range f.sequence(top["users"], "users") {
 		before := len(f.problems)
@@ -72,9 +74,9 @@ func parseFixture(c *Contract, name string, data []byte) ([]User, Problems) {
 	return users, f.problems
 }
 
-func parseFixtureUser(c *Contract, f *yamlFile, n *yaml.Node) User {
+func parseFixtureUser(c *contract.Contract, f *yamlFile, n *yaml.Node) dataset.User {
 	m := f.mapping(n, "a user", "id", "name", "attributes", "messages")
-	var u User
+	var u dataset.User
 	if m == nil {
 		return u
 	}
@@ -92,7 +94,7 @@ func parseFixtureUser(c *Contract, f *yamlFile, n *yaml.Node) User {
 		}
 	}
 	u.Attributes = map[string]string{}
-	attrs := f.mapping(m["attributes"], "attributes", c.attributes...)
+	attrs := f.mapping(m["attributes"], "attributes", c.Attributes()...)
 	for k, v := range attrs {
 		if v.Tag == "!!null" {
 			continue // null is the same as absent
@@ -109,10 +111,10 @@ func parseFixtureUser(c *Contract, f *yamlFile, n *yaml.Node) User {
 	return u
 }
 
-func parseFixtureMessage(c *Contract, f *yamlFile, n *yaml.Node) (Message, bool) {
+func parseFixtureMessage(c *contract.Contract, f *yamlFile, n *yaml.Node) (dataset.Message, bool) {
 	before := len(f.problems)
 	m := f.mapping(n, "a message", "date", "author", "type", "text", "data")
-	var msg Message
+	var msg dataset.Message
 	if m == nil {
 		return msg, false
 	}
@@ -135,12 +137,12 @@ func parseFixtureMessage(c *Contract, f *yamlFile, n *yaml.Node) (Message, bool)
 	}
 	msg.Author = author
 	if m["type"] == nil {
-		f.errorf(n, "a message needs a type (one of %s)", strings.Join(c.types, ", "))
+		f.errorf(n, "a message needs a type (one of %s)", strings.Join(c.InteractionTypes(), ", "))
 	} else if typ, ok := f.str(m["type"], "type"); ok {
 		// Bot messages are never served, so any type will do for them;
 		// a user's must be one the contract allows.
-		if author != AuthorBot && !slices.Contains(c.types, typ) {
-			f.errorf(m["type"], "type %q is not an interaction type of the contract (one of %s)", typ, strings.Join(c.types, ", "))
+		if author != dataset.AuthorBot && !slices.Contains(c.InteractionTypes(), typ) {
+			f.errorf(m["type"], "type %q is not an interaction type of the contract (one of %s)", typ, strings.Join(c.InteractionTypes(), ", "))
 		}
 		msg.Type = typ
 	}
@@ -180,7 +182,7 @@ func isFixtureFile(name string) bool {
 
 // LoadFixtures reads a fixture file, or every fixture file of a directory
 // (in name order), from fsys. User IDs must be unique across the files.
-func LoadFixtures(c *Contract, fsys fs.FS, name string) ([]User, error) {
+func LoadFixtures(c *contract.Contract, fsys fs.FS, name string) ([]dataset.User, error) {
 	info, err := fs.Stat(fsys, name)
 	if err != nil {
 		return nil, Problems{{Path: name, Message: fmt.Sprintf("cannot read fixtures: %v", errors.Unwrap(err))}}
@@ -198,7 +200,7 @@ func LoadFixtures(c *Contract, fsys fs.FS, name string) ([]User, error) {
 			}
 		}
 	}
-	var users []User
+	var users []dataset.User
 	var problems Problems
 	where := map[string]string{}
 	for _, file := range files {
@@ -224,28 +226,9 @@ func LoadFixtures(c *Contract, fsys fs.FS, name string) ([]User, error) {
 	return users, nil
 }
 
-// MergeUsers returns base with extra added; a user of extra replaces the
-// user of base with the same ID, in place.
-func MergeUsers(base, extra []User) []User {
-	out := slices.Clone(base)
-	index := make(map[string]int, len(out))
-	for i, u := range out {
-		index[u.ID] = i
-	}
-	for _, u := range extra {
-		if i, ok := index[u.ID]; ok {
-			out[i] = u
-		} else {
-			index[u.ID] = len(out)
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
 // WriteFixture writes users as a fixture file that parseFixture reads back
 // to the same users: `odmock fixtures export`.
-func WriteFixture(w io.Writer, users []User, header string) error {
+func WriteFixture(w io.Writer, users []dataset.User, header string) error {
 	root := &yaml.Node{Kind: yaml.MappingNode}
 	list := &yaml.Node{Kind: yaml.SequenceNode}
 	root.Content = append(root.Content, scalar("users"), list)
@@ -270,7 +253,7 @@ func WriteFixture(w io.Writer, users []User, header string) error {
 		for _, m := range u.Messages {
 			mn := &yaml.Node{Kind: yaml.MappingNode}
 			author := "user"
-			if m.fromBot() {
+			if m.FromBot() {
 				author = "bot"
 			}
 			mn.Content = append(mn.Content,

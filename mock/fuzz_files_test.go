@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/dataset"
 )
 
 // Scenario and fixture files are user input: whatever they hold, loading
@@ -38,7 +41,7 @@ func FuzzScenarioFile(f *testing.F) {
 	f.Add([]byte("rules:\n  - match: {query: {user_id: {matches: \"^a\"}}, token: valid}\n    sequence: [{status: 401}, {delay: 1s-2s}]\n"))
 	f.Add([]byte("rules: [{fixture: page-example, times: 2, after: 1, call: 3}]"))
 	f.Add([]byte("&a [*a]"))
-	c, err := DefaultContract(f.Context())
+	c, err := contract.Default(f.Context())
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -65,7 +68,7 @@ func FuzzScenarioFile(f *testing.F) {
 func FuzzFixtureFile(f *testing.F) {
 	addFileSeeds(f, "../fixtures")
 	f.Add([]byte("users:\n  - id: u\n    messages:\n      - {date: 2024-01-01T00:00:00+02:00, type: text, data: {a: [1, {b: null}]}}\n"))
-	c, err := DefaultContract(f.Context())
+	c, err := contract.Default(f.Context())
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -76,11 +79,11 @@ func FuzzFixtureFile(f *testing.F) {
 			return
 		}
 		// What loads must index and answer, with valid JSON for any data.
-		d, err := NewDataset(c, users)
+		d, err := dataset.New(c, users)
 		if err != nil {
 			return // e.g. a duplicate id across users is NewDataset's to refuse
 		}
-		w := DefaultWindow()
+		w := dataset.DefaultWindow()
 		var sb strings.Builder
 		if _, err := d.Query(Query{From: w.Start.AddDate(-100, 0, 0), To: w.End.AddDate(100, 0, 0)}).WriteTo(&sb); err != nil {
 			t.Fatal(err)
@@ -96,7 +99,7 @@ func FuzzPrefer(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
-		p, err := ParsePrefer([]string{header})
+		p, err := parsePrefer([]string{header})
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "Prefer: ") {
 				t.Fatalf("error %q does not say it is about Prefer", err)
@@ -107,7 +110,7 @@ func FuzzPrefer(f *testing.F) {
 			t.Fatalf("accepted %q as %+v", header, p)
 		}
 		switch p.Fault {
-		case "", FaultReset, FaultEmpty, FaultTruncate:
+		case "", faultReset, faultEmpty, faultTruncate:
 		default:
 			t.Fatalf("accepted fault %q", p.Fault)
 		}

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/odmock/odmock/contract"
 )
 
 // The fuzz targets run as regular tests on their seeds (f.Add and
@@ -116,111 +118,10 @@ func FuzzQuery(f *testing.F) {
 			if status != http.StatusMethodNotAllowed {
 				t.Fatalf("%s ?%q: status %d, want 405", m, raw, status)
 			}
-		case bearerToken(req.Header.Get("Authorization")) != DefaultToken:
+		case contract.BearerToken(req.Header.Get("Authorization")) != DefaultToken:
 			if status != http.StatusUnauthorized {
 				t.Fatalf("%s ?%q with %q: status %d, want 401", m, raw, req.Header.Get("Authorization"), status)
 			}
-		}
-	})
-}
-
-// likeReference is LIKE '%pattern%' in a case-insensitive collation, done
-// another way: both sides lower-cased as the dataset does, the pattern
-// translated into an anchored regexp (RE2: linear, whatever the pattern).
-func likeReference(pattern, value string) bool {
-	return likeRegexp(pattern).MatchString(strings.ToLower(value))
-}
-
-// FuzzLike checks the LIKE matcher against likeReference.
-func FuzzLike(f *testing.F) {
-	for _, s := range [][2]string{
-		{"chrome", "Chrome 120.0.0"},
-		{"%", ""},
-		{"_", ""},
-		{"a_c", "xabcx"},
-		{"a%c", "ac"},
-		{`100\%`, "100%"},
-		{`100\%`, "1000"},
-		{`\_`, "a_b"},
-		{`\`, `a\b`},
-		{`a\`, `a\`},
-		{"%%__%%", "ab"},
-		{"é", "CAFÉ"},
-		{"K", "\u212a"}, // the Kelvin sign lower-cases to k
-		{"ǅ", "ǆ"},
-		{"\xff", "\xfe"},
-		{"%a%b%c", "aXbXc"},
-		{"a%a%a%b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
-	} {
-		f.Add(s[0], s[1])
-	}
-	f.Fuzz(func(t *testing.T, pattern, value string) {
-		if len(pattern) > 512 || len(value) > 4096 {
-			return // the regexp would outgrow RE2's program size; nothing new there
-		}
-		m := newLikeMatcher(pattern)
-		got := m.match(strings.ToLower(value))
-		if want := likeReference(pattern, value); got != want {
-			t.Errorf("LIKE %q on %q = %v, want %v", pattern, value, got, want)
-		}
-	})
-}
-
-// TestLikeHostilePatterns: patterns that make a backtracking matcher take
-// exponential time, on long values. The matcher backtracks only to the
-// last %, so these take well under a second together; an exponential one
-// would run past the test's timeout. (likeReference, RE2, takes seconds
-// on them, so the answers are written out.)
-func TestLikeHostilePatterns(t *testing.T) {
-	t.Parallel()
-	long := strings.Repeat("a", 100_000)
-	tests := []struct {
-		pattern, value string
-		want           bool
-	}{
-		{strings.Repeat("%a", 60) + "b", long, false},
-		{strings.Repeat("%_", 60) + "b", long, false},
-		{strings.Repeat("a%", 60) + "%b", long, false},
-		{strings.Repeat("%a_", 30) + "%", long, true},
-		{strings.Repeat("%", 1000) + "b", long, false},
-		{strings.Repeat("_", 2000), long[:1999], false},
-		{strings.Repeat("_", 2000), long[:2000], true},
-		{strings.Repeat("%aa", 40) + "c", long + "c", true},
-		{strings.Repeat("%aa", 40) + "c", "c" + long, false},
-	}
-	for _, tt := range tests {
-		m := newLikeMatcher(tt.pattern)
-		if got := m.match(tt.value); got != tt.want {
-			t.Errorf("LIKE %.20q... (%d bytes) on %d bytes = %v, want %v", tt.pattern, len(tt.pattern), len(tt.value), got, tt.want)
-		}
-	}
-}
-
-// FuzzParseQuery checks parseQuery's promises for any input: names are
-// never empty and never repeat, and the last of repeated names wins.
-func FuzzParseQuery(f *testing.F) {
-	for _, q := range []string{"", "a=1&a=2", "a[]=1&a=2", "a.b=1&a_b=2", "+a=+1+", "%=%", "&&=&", "[a]=1", "a[=1", "a]=1&a[b=2"} {
-		f.Add(q)
-	}
-	f.Fuzz(func(t *testing.T, raw string) {
-		params := parseQuery(raw)
-		seen := map[string]bool{}
-		for _, p := range params {
-			if p.name == "" {
-				t.Fatalf("parseQuery(%q): an empty name", raw)
-			}
-			if seen[p.name] {
-				t.Fatalf("parseQuery(%q): %q twice", raw, p.name)
-			}
-			seen[p.name] = true
-			if p.value != phpTrim(p.value) {
-				t.Fatalf("parseQuery(%q): value %q is not trimmed", raw, p.value)
-			}
-		}
-		// Appending a parameter overrides any earlier one of its name.
-		more := parseQuery(raw + "&zz=last")
-		if p, ok := findParam(more, "zz"); !ok || p.value != "last" || p.array {
-			t.Fatalf("parseQuery(%q+\"&zz=last\"): zz = %+v, %v; want last", raw, p, ok)
 		}
 	})
 }
@@ -243,7 +144,7 @@ var rawServer = sync.OnceValues(func() (*rawTarget, error) {
 		return nil, err
 	}
 	rt := &rawTarget{s: s}
-	s.observers = append(s.observers, func(ex *Exchange) {
+	s.watch.list = append(s.watch.list, func(ex *Exchange) {
 		if ex.Status >= 500 || ex.OutsideContract {
 			rt.bad.Add(1)
 		}

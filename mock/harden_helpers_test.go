@@ -93,7 +93,7 @@ func settleGoroutines(t testing.TB, baseline int) {
 // exchanges collects the server's exchanges on a channel.
 func exchanges(s *Server, size int) <-chan Exchange {
 	ch := make(chan Exchange, size)
-	s.observers = append(s.observers, func(ex *Exchange) {
+	s.watch.list = append(s.watch.list, func(ex *Exchange) {
 		select {
 		case ch <- *ex:
 		default:

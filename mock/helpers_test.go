@@ -13,20 +13,28 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/odmock/odmock/contract"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current answers")
 
 const apiPath = "/public/api/user-interactions"
 
-// testContract parses the embedded contract once for all tests.
-var testContract = sync.OnceValues(func() (*Contract, error) {
-	return DefaultContract(context.Background())
+// parsedContract parses the embedded contract once for all tests.
+var parsedContract = sync.OnceValues(func() (*contract.Contract, error) {
+	return contract.Default(context.Background())
 })
 
-func contract(t testing.TB) *Contract {
+// Query and Filter are the contract's, short for the tables of tests.
+type (
+	Query  = contract.Query
+	Filter = contract.Filter
+)
+
+func testContract(t testing.TB) *contract.Contract {
 	t.Helper()
-	c, err := testContract()
+	c, err := parsedContract()
 	if err != nil {
 		t.Fatalf("DefaultContract: %v", err)
 	}
@@ -94,21 +102,21 @@ func (s *testServer) do(method, path string, header http.Header) response {
 		s.t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
 	r := response{status: resp.StatusCode, header: resp.Header, body: body}
-	checkContract(s.t, contract(s.t), req, r)
+	checkContract(s.t, testContract(s.t), req, r)
 	return r
 }
 
 // checkContract fails the test if an answer breaks openapi.yaml.
-func checkContract(t testing.TB, c *Contract, req *http.Request, r response) {
+func checkContract(t testing.TB, c *contract.Contract, req *http.Request, r response) {
 	t.Helper()
 	if ct := r.header.Get("Content-Type"); ct != "application/json" && !(req.Method == http.MethodHead || r.status == http.StatusNoContent) {
 		t.Errorf("%s %s: Content-Type = %q, want application/json", req.Method, req.URL, ct)
 	}
 	err := c.ValidateResponse(context.Background(), req, r.status, r.header, r.body)
 	if r.header.Get(OutsideContractHeader) == "true" {
-		err = ErrNotInContract // marked as such: JSON, but no contract answer
+		err = contract.ErrNotInContract // marked as such: JSON, but no contract answer
 	}
-	if errors.Is(err, ErrNotInContract) {
+	if errors.Is(err, contract.ErrNotInContract) {
 		// Outside the contract, odmock still answers JSON, and errors
 		// in Laravel's {"message": ...} shape.
 		if req.Method == http.MethodHead || r.status == http.StatusNoContent {

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/odmock/odmock/contract"
 )
 
 // DefaultJournalSize is how many requests the journal keeps by default.
@@ -41,13 +42,13 @@ type JournalEntry struct {
 	LatencyMS float64       `json:"latency_ms"`
 	Scenario  string        `json:"scenario"`
 	Rule      string        `json:"rule"`
-	Outcome   string        `json:"outcome"`
+	Outcome   Outcome       `json:"outcome"`
 	Errors    JournalErrors `json:"errors"`
 }
 
 // JournalErrors are the validation errors of a request, in the order of
 // the 422 body. They encode as that body's "errors": {field: [messages]}.
-type JournalErrors []FieldErrors
+type JournalErrors []contract.FieldErrors
 
 // MarshalJSON encodes the errors as an object, in order; none is {}.
 func (e JournalErrors) MarshalJSON() ([]byte, error) {
@@ -82,7 +83,7 @@ func (e *JournalErrors) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("journal errors: %w", err)
 		}
 		field, _ := t.(string) // an object's keys are strings
-		fe := FieldErrors{Field: field}
+		fe := contract.FieldErrors{Field: field}
 		if err := dec.Decode(&fe.Messages); err != nil {
 			return fmt.Errorf("journal errors: field %s: %w", fe.Field, err)
 		}
@@ -107,9 +108,9 @@ type Journal struct {
 	total uint64         // entries ever recorded
 }
 
-// NewJournal returns a journal that keeps the latest size requests. A
+// newJournal returns a journal that keeps the latest size requests. A
 // size of 0 keeps none.
-func NewJournal(size int) *Journal {
+func newJournal(size int) *Journal {
 	return &Journal{ring: make([]JournalEntry, 0, max(size, 0))}
 }
 
@@ -187,8 +188,8 @@ func (j *Journal) Clear(session string) int {
 // journalExchange is the observer that records each API request; odmock's
 // own /__odmock/ requests are left out, so reading the journal does not
 // change it.
-func (s *Server) journalExchange(ex *Exchange) {
-	if strings.HasPrefix(ex.Path, AdminPrefix+"/") || ex.Path == AdminPrefix {
+func (w *watchers) journalExchange(ex *Exchange) {
+	if isAdminPath(ex.Path) {
 		return
 	}
 	query := ex.Query // redacted by observe
@@ -203,7 +204,7 @@ func (s *Server) journalExchange(ex *Exchange) {
 	if len(session) > maxJournalSession {
 		session = session[:maxJournalSession]
 	}
-	s.journal.Record(JournalEntry{
+	w.journal.Record(JournalEntry{
 		Time:      ex.Start.UTC(),
 		Method:    ex.Method,
 		Path:      ex.Path,

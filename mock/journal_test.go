@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/odmock/odmock/contract"
 )
 
 const janWeek = "from=2024-01-01%2000:00:00&to=2024-01-07%2023:59:59"
@@ -75,7 +77,7 @@ func TestJournalRecordsRequests(t *testing.T) {
 	var got []row
 	for _, e := range a.Entries {
 		errs, _ := json.Marshal(e.Errors)
-		got = append(got, row{e.Method, e.Path, e.Query, e.Session, e.Outcome, e.Status, string(errs)})
+		got = append(got, row{e.Method, e.Path, e.Query, e.Session, string(e.Outcome), e.Status, string(errs)})
 		if e.Time.IsZero() || time.Since(e.Time) > time.Hour || e.LatencyMS < 0 {
 			t.Errorf("entry %d: time %v, latency_ms %v: want now and not negative", e.ID, e.Time, e.LatencyMS)
 		}
@@ -278,7 +280,7 @@ func TestRedactQuery(t *testing.T) {
 // TestJournalRing checks the ring's order across wrap-around and clears.
 func TestJournalRing(t *testing.T) {
 	t.Parallel()
-	j := NewJournal(4)
+	j := newJournal(4)
 	rec := func(sessions ...string) {
 		for _, s := range sessions {
 			j.Record(JournalEntry{Session: s})
@@ -312,16 +314,16 @@ func TestJournalRing(t *testing.T) {
 
 func TestRedactErrors(t *testing.T) {
 	t.Parallel()
-	errs := []FieldErrors{
-		{Field: "from", Messages: []string{"The from field is required."}, Kind: KindRequired},
-		{Field: "filters.abc", Messages: []string{"The filter 'abc' is not allowed."}, Kind: KindFilter},
-		{Field: "filters.x-long-token-123", Messages: []string{"The filter 'x-long-token-123' is not allowed."}, Kind: KindFilter},
+	errs := []contract.FieldErrors{
+		{Field: "from", Messages: []string{"The from field is required."}, Kind: contract.KindRequired},
+		{Field: "filters.abc", Messages: []string{"The filter 'abc' is not allowed."}, Kind: contract.KindFilter},
+		{Field: "filters.x-long-token-123", Messages: []string{"The filter 'x-long-token-123' is not allowed."}, Kind: contract.KindFilter},
 	}
 	got := redactErrors(errs, []string{"abc", "long-token-123"})
-	want := []FieldErrors{
+	want := []contract.FieldErrors{
 		errs[0],
-		{Field: "filters.REDACTED", Messages: []string{"The filter 'REDACTED' is not allowed."}, Kind: KindFilter},
-		{Field: "filters.x-REDACTED", Messages: []string{"The filter 'x-REDACTED' is not allowed."}, Kind: KindFilter},
+		{Field: "filters.REDACTED", Messages: []string{"The filter 'REDACTED' is not allowed."}, Kind: contract.KindFilter},
+		{Field: "filters.x-REDACTED", Messages: []string{"The filter 'x-REDACTED' is not allowed."}, Kind: contract.KindFilter},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("redactErrors:\n got: %v\nwant: %v", got, want)
@@ -338,7 +340,7 @@ func TestRedactErrors(t *testing.T) {
 // as requests do; run with -race.
 func TestJournalConcurrent(t *testing.T) {
 	t.Parallel()
-	j := NewJournal(16)
+	j := newJournal(16)
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {

@@ -4,13 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/odmock/odmock"
+	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/dataset"
 )
 
 // library is everything the server answers from: the served dataset, the
@@ -18,10 +23,39 @@ import (
 // reload builds a new one and swaps it in whole, so a request sees the
 // old state or the new, never half of each.
 type library struct {
-	data      *Dataset
+	data      *dataset.Dataset
 	scenarios map[string]*Scenario
-	fixtures  map[string]*Dataset
+	fixtures  map[string]*dataset.Dataset
 }
+
+// scenarioNames lists the library's scenarios by name, in order.
+func (lib *library) scenarioNames() []string { return sortedScenarioNames(lib.scenarios) }
+
+// fileConfig names the user files a library is read from.
+type fileConfig struct {
+	scenariosDir, fixturesDir string // "" for the shipped copies
+	fixtures                  string // served instead of the seeded users
+	merge                     bool   // merged with the seeded users instead
+}
+
+// userFiles is the library in force and how it is replaced: it reads the
+// scenario and fixture files at start, again on request or when they
+// change, and swaps a new library in whole only when every file is good.
+type userFiles struct {
+	contract *contract.Contract
+	cfg      fileConfig
+	// seeded is the generated dataset, reused by every reload; seededUsers
+	// are its users, kept only when fixtures are merged into them.
+	seeded      *dataset.Dataset
+	seededUsers []dataset.User
+	log         *slog.Logger
+
+	lib atomic.Pointer[library]
+	mu  sync.Mutex // one reload at a time
+}
+
+// current is the library in force.
+func (f *userFiles) current() *library { return f.lib.Load() }
 
 // source is a directory of user files: on disk (dir set), or the copy
 // shipped inside the binary.
@@ -85,14 +119,14 @@ func (s source) readEach(what string, fn func(file, name string, data []byte) Pr
 }
 
 // loadFixtureLibrary indexes every fixture file of src, by name.
-func loadFixtureLibrary(c *Contract, src source) (map[string]*Dataset, Problems) {
-	out := map[string]*Dataset{}
+func loadFixtureLibrary(c *contract.Contract, src source) (map[string]*dataset.Dataset, Problems) {
+	out := map[string]*dataset.Dataset{}
 	problems := src.readEach("fixtures", func(file, name string, data []byte) Problems {
 		users, ps := parseFixture(c, name, data)
 		if len(ps) > 0 {
 			return ps
 		}
-		d, err := NewDataset(c, users)
+		d, err := dataset.New(c, users)
 		if err != nil {
 			return Problems{{Path: name, Message: err.Error()}}
 		}
@@ -104,7 +138,7 @@ func loadFixtureLibrary(c *Contract, src source) (map[string]*Dataset, Problems)
 
 // loadScenarios parses every scenario file of src against the contract and
 // the fixture library.
-func loadScenarios(c *Contract, src source, fixtures map[string]*Dataset) (map[string]*Scenario, Problems) {
+func loadScenarios(c *contract.Contract, src source, fixtures map[string]*dataset.Dataset) (map[string]*Scenario, Problems) {
 	out := map[string]*Scenario{}
 	l := &scenarioLoader{c: c, fixtures: fixtures, scenFS: src.fsys}
 	problems := src.readEach("scenarios", func(file, name string, data []byte) Problems {
@@ -117,31 +151,30 @@ func loadScenarios(c *Contract, src source, fixtures map[string]*Dataset) (map[s
 	return out, problems
 }
 
-// loadLibrary reads every user file the configuration names. seeded is
-// the generated dataset, reused as it is; seededUsers, its users, are
-// needed only to merge fixtures into them.
-func loadLibrary(c *Contract, cfg *Config, seeded *Dataset, seededUsers []User) (*library, error) {
+// load reads every user file the configuration names into a new library.
+func (f *userFiles) load() (*library, error) {
+	c, cfg := f.contract, f.cfg
 	var problems Problems
 	var setup []string
-	scenSrc, err := sourceFor(cfg.ScenariosDir, "scenarios")
+	scenSrc, err := sourceFor(cfg.scenariosDir, "scenarios")
 	if err != nil {
 		setup = append(setup, "scenarios: "+err.Error())
 	}
-	fixSrc, err := sourceFor(cfg.FixturesDir, "fixtures")
+	fixSrc, err := sourceFor(cfg.fixturesDir, "fixtures")
 	if err != nil {
 		setup = append(setup, "fixtures: "+err.Error())
 	}
 	if setup != nil {
 		return nil, errors.New(strings.Join(setup, "; "))
 	}
-	lib := &library{data: seeded}
+	lib := &library{data: f.seeded}
 	var ps Problems
 	lib.fixtures, ps = loadFixtureLibrary(c, fixSrc)
 	problems = append(problems, ps...)
 	lib.scenarios, ps = loadScenarios(c, scenSrc, lib.fixtures)
 	problems = append(problems, ps...)
-	if cfg.Fixtures != "" {
-		abs := filepath.Clean(cfg.Fixtures)
+	if cfg.fixtures != "" {
+		abs := filepath.Clean(cfg.fixtures)
 		users, err := LoadFixtures(c, os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
 		var fps Problems
 		if errors.As(err, &fps) {
@@ -150,13 +183,13 @@ func loadLibrary(c *Contract, cfg *Config, seeded *Dataset, seededUsers []User) 
 			}
 			problems = append(problems, fps...)
 		} else if err != nil {
-			problems = append(problems, Problem{Path: cfg.Fixtures, Message: err.Error()})
+			problems = append(problems, Problem{Path: cfg.fixtures, Message: err.Error()})
 		} else {
-			if cfg.MergeFixtures {
-				users = MergeUsers(seededUsers, users)
+			if cfg.merge {
+				users = dataset.MergeUsers(f.seededUsers, users)
 			}
-			if lib.data, err = NewDataset(c, users); err != nil {
-				problems = append(problems, Problem{Path: cfg.Fixtures, Message: err.Error()})
+			if lib.data, err = dataset.New(c, users); err != nil {
+				problems = append(problems, Problem{Path: cfg.fixtures, Message: err.Error()})
 			}
 		}
 	}
@@ -167,13 +200,10 @@ func loadLibrary(c *Contract, cfg *Config, seeded *Dataset, seededUsers []User) 
 	return lib, nil
 }
 
-// ErrUnknownScenario is the error for a scenario name with no file.
-var ErrUnknownScenario = errors.New("unknown scenario")
-
 // watchDirs are the directories whose files the library is read from.
-func (cfg *Config) watchDirs() []string {
+func (cfg fileConfig) watchDirs() []string {
 	var dirs []string
-	for _, d := range []string{cfg.ScenariosDir, cfg.FixturesDir} {
+	for _, d := range []string{cfg.scenariosDir, cfg.fixturesDir} {
 		if d != "" {
 			dirs = append(dirs, d)
 			if info, err := os.Stat(filepath.Join(d, "bodies")); err == nil && info.IsDir() {
@@ -181,11 +211,11 @@ func (cfg *Config) watchDirs() []string {
 			}
 		}
 	}
-	if cfg.Fixtures != "" {
-		if info, err := os.Stat(cfg.Fixtures); err == nil && info.IsDir() {
-			dirs = append(dirs, cfg.Fixtures)
+	if cfg.fixtures != "" {
+		if info, err := os.Stat(cfg.fixtures); err == nil && info.IsDir() {
+			dirs = append(dirs, cfg.fixtures)
 		} else {
-			dirs = append(dirs, filepath.Dir(cfg.Fixtures))
+			dirs = append(dirs, filepath.Dir(cfg.fixtures))
 		}
 	}
 	slices.Sort(dirs)

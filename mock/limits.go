@@ -2,14 +2,12 @@ package mock
 
 import (
 	"bytes"
-	"context"
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
+	"github.com/odmock/odmock/contract"
 )
 
 // Limits bound what one client can cost the server: how long it may take
@@ -90,76 +88,6 @@ func (l Limits) withDefaults() Limits {
 		l.MaxHeaderBytes = 1 << 20 // net/http's own default: off is not offered
 	}
 	return l
-}
-
-// Messages of the answers the limits give, in Laravel's {"message": ...}
-// shape: the status texts, as Symfony's HttpException renders them.
-const (
-	msgURITooLong         = "URI Too Long"
-	msgServiceUnavailable = "Service Unavailable"
-)
-
-// newInFlight makes the semaphore of the in-flight cap, nil when off.
-func newInFlight(l Limits) chan struct{} {
-	if l.MaxInFlight <= 0 {
-		return nil
-	}
-	return make(chan struct{}, l.MaxInFlight)
-}
-
-// limit applies the per-request limits: the request target's length (414),
-// the in-flight cap (503), and the write-progress deadline. odmock's own
-// /__odmock/ paths skip the cap, so health probes answer under load.
-func (s *Server) limit(next echo.HandlerFunc) echo.HandlerFunc {
-	l := s.limits
-	return func(c echo.Context) error {
-		r := c.Request()
-		if l.MaxURIBytes > 0 && len(r.RequestURI) > l.MaxURIBytes {
-			writeJSON(c.Response(), http.StatusRequestURITooLong, messageBody(msgURITooLong))
-			return nil
-		}
-		if s.inFlight != nil && !strings.HasPrefix(r.URL.Path, "/__odmock/") {
-			if !s.acquire(r.Context()) {
-				exchangeOf(c).OutsideContract = true
-				w := c.Response()
-				w.Header().Set("Retry-After", "1")
-				writeJSON(w, http.StatusServiceUnavailable, messageBody(msgServiceUnavailable))
-				return nil
-			}
-			defer func() { <-s.inFlight }()
-		}
-		if l.WriteIdleTimeout > 0 {
-			w := c.Response()
-			w.Writer = &progressWriter{
-				ResponseWriter: w.Writer,
-				rc:             http.NewResponseController(w.Writer),
-				idle:           l.WriteIdleTimeout,
-			}
-		}
-		return next(c)
-	}
-}
-
-// acquire takes an in-flight slot, waiting up to QueueWait for one.
-func (s *Server) acquire(ctx context.Context) bool {
-	select {
-	case s.inFlight <- struct{}{}:
-		return true
-	default:
-	}
-	if s.limits.QueueWait <= 0 {
-		return false
-	}
-	t := time.NewTimer(s.limits.QueueWait)
-	defer t.Stop()
-	select {
-	case s.inFlight <- struct{}{}:
-		return true
-	case <-t.C:
-		return false
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // progressWriter pushes the connection's write deadline forward before
@@ -252,7 +180,7 @@ func jsonError(p []byte) (out []byte, ok bool) {
 	if text == "" {
 		return nil, false
 	}
-	body := messageBody(text)
+	body := contract.MessageBody(text)
 	out = append(out, p[:len(proto)]...) // the protocol the answer had
 	out = append(out, strconv.Itoa(code)+" "+text+"\r\n"...)
 	out = append(out, "Content-Type: application/json\r\nCache-Control: no-cache, private\r\nConnection: close\r\nContent-Length: "...)

@@ -209,8 +209,7 @@ func blockingRoute(s *Server) (entered <-chan struct{}, release chan struct{}) {
 	s.echo.GET("/test/block", func(c echo.Context) error {
 		in <- struct{}{}
 		<-release
-		writeJSON(c.Response(), http.StatusOK, []byte(`{"message":"done"}`))
-		return nil
+		return send(c, &reply{status: http.StatusOK, body: []byte(`{"message":"done"}`)})
 	})
 	return in, release
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/dataset"
 	"gopkg.in/yaml.v3"
 )
 
@@ -21,10 +23,10 @@ type LintReport struct {
 // defines. Each path is a file or a directory of them; a file with a
 // top-level users: key is a fixture file, any other a scenario file.
 // Scenarios name fixtures from fixturesDir ("" for the shipped ones).
-func Lint(c *Contract, paths []string, fixturesDir string) LintReport {
+func Lint(c *contract.Contract, paths []string, fixturesDir string) LintReport {
 	var rep LintReport
 	src, err := sourceFor(fixturesDir, "fixtures")
-	library := map[string]*Dataset{}
+	library := map[string]*dataset.Dataset{}
 	if err == nil {
 		library, _ = loadFixtureLibrary(c, src) // its problems are reported when it is linted
 	} else {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/odmock/odmock/contract"
 )
 
 // Exchange is what the server learned about one request and its answer.
@@ -18,28 +19,39 @@ type Exchange struct {
 	Method   string
 	Path     string
 	Query    string // the raw query string, secrets redacted (see redactQuery)
-	Session  string // X-Odmock-Session, else a hash of the token, else ""
+	Session  string // X-Odmock-Session, else a hash of the token, else "anonymous"
 	Status   int
 	Latency  time.Duration
 	Scenario string // the scenario that answered, if any
 	Rule     string // the scenario rule that answered, if any
 	// Errors are the validation errors the request got (422), in order.
-	Errors []FieldErrors
-	// Outcome names what the contract did with the request: "data" (a 200
-	// with users), "empty" (a 200 with none), "unauthenticated", "invalid"
-	// (see Errors for which kinds), "rate-limited", or "" for requests
-	// outside the API.
-	Outcome string
+	Errors []contract.FieldErrors
+	// Outcome names what the contract did with the request.
+	Outcome Outcome
 	// Valid is the request's query, when it was valid.
-	Valid *Query
+	Valid *contract.Query
 	// OutsideContract is set when the answer is one the contract does not
 	// define (a scripted 500, a fault).
 	OutsideContract bool
 	// Fault is the fault injected instead of an answer, if any.
 	Fault string
 
-	seq uint64 // the request's number in Server.obs; 0 for /__odmock/
+	seq uint64 // the request's number in observations; 0 for /__odmock/
+	who caller
 }
+
+// Outcome names what the contract did with a request.
+type Outcome string
+
+// The outcomes of a request to the contract's path.
+const (
+	OutcomeNone            Outcome = ""                // not an answer of the contract
+	OutcomeData            Outcome = "data"            // a 200 with users
+	OutcomeEmpty           Outcome = "empty"           // a 200 with {"data":[]}
+	OutcomeUnauthenticated Outcome = "unauthenticated" // a 401
+	OutcomeInvalid         Outcome = "invalid"         // a 422; Errors say which kinds
+	OutcomeRateLimited     Outcome = "rate-limited"    // a 429
+)
 
 // Observer is told of every exchange once it is answered. It must not
 // block: it runs on the request's goroutine.
@@ -55,24 +67,44 @@ func exchangeOf(c echo.Context) *Exchange {
 	return &Exchange{} // outside observe (a test calling a handler alone)
 }
 
-// observe wraps every request in an Exchange and hands it to the
-// observers when the answer is out.
+// watchers are what learns of every exchange once it is answered: the
+// request log, the journal and coverage, in that order; pending holds back
+// reads of the journal and coverage until earlier requests are observed.
+type watchers struct {
+	list     []Observer
+	pending  observations
+	journal  *Journal
+	coverage *coverage
+	log      *slog.Logger
+	tokens   []string // redacted wherever they appear
+}
+
+func newWatchers(c *contract.Contract, cfg Config, log *slog.Logger) *watchers {
+	w := &watchers{journal: newJournal(cfg.JournalSize), coverage: newCoverage(c), log: log, tokens: cfg.Tokens}
+	w.list = []Observer{w.logExchange, w.journalExchange, w.coverage.observe}
+	return w
+}
+
+// observe wraps every request in an Exchange, works out who sent it, and
+// hands the exchange to the watchers when the answer is out.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		who := s.gate.identify(r)
 		ex := &Exchange{
 			Start:  time.Now(),
 			Method: r.Method,
 			Path:   r.URL.Path,
 			// Redacted here, so that no observer logs or keeps a secret.
-			Query:   redactQuery(r.URL.RawQuery, s.cfg.Tokens),
-			Session: sessionOf(r),
+			Query:   redactQuery(r.URL.RawQuery, s.watch.tokens),
+			Session: who.session,
+			who:     who,
 		}
 		// odmock's own API is neither journaled nor counted: reads of the
 		// journal need not wait for each other.
-		if !strings.HasPrefix(ex.Path, AdminPrefix+"/") {
-			ex.seq = s.obs.begin()
-			defer s.obs.end(ex.seq)
+		if !isAdminPath(ex.Path) {
+			ex.seq = s.watch.pending.begin()
+			defer s.watch.pending.end(ex.seq)
 		}
 		c.Set(exchangeKey, ex)
 		err := next(c)
@@ -84,8 +116,8 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			ex.Status = 0 // no answer was sent
 		}
 		ex.Latency = time.Since(ex.Start)
-		ex.Errors = redactErrors(ex.Errors, s.cfg.Tokens)
-		for _, o := range s.observers {
+		ex.Errors = redactErrors(ex.Errors, s.watch.tokens)
+		for _, o := range s.watch.list {
 			o(ex)
 		}
 		return nil
@@ -93,12 +125,12 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // logExchange is the request log: one line per request.
-func (s *Server) logExchange(ex *Exchange) {
+func (w *watchers) logExchange(ex *Exchange) {
 	level := slog.LevelInfo
 	if ex.Status >= 500 {
 		level = slog.LevelWarn
 	}
-	if strings.HasPrefix(ex.Path, "/__odmock/") && ex.Status < 400 {
+	if isAdminPath(ex.Path) && ex.Status < 400 {
 		level = slog.LevelDebug // health probes would drown the log
 	}
 	attrs := []slog.Attr{
@@ -135,7 +167,7 @@ func (s *Server) logExchange(ex *Exchange) {
 		}
 		attrs = append(attrs, slog.String("errors", b.String()))
 	}
-	s.log.LogAttrs(context.Background(), level, "request", attrs...)
+	w.log.LogAttrs(context.Background(), level, "request", attrs...)
 }
 
 // observations tracks requests between their arrival and the moment their
@@ -211,4 +243,10 @@ const settleTimeout = 2 * time.Second
 // Settle waits until every request answered so far is in the journal, the
 // log and coverage (at most a couple of seconds, for requests a scenario
 // holds up). Read them after Settle to see all a client has done.
-func (s *Server) Settle() { s.obs.settle(0, settleTimeout) }
+func (s *Server) Settle() { s.watch.pending.settle(0, settleTimeout) }
+
+// settleBefore is Settle for a request to odmock's own API: it waits for
+// the requests that came before it.
+func (s *Server) settleBefore(c echo.Context) {
+	s.watch.pending.settle(exchangeOf(c).seq, settleTimeout)
+}

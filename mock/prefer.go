@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// Preferences are what a request asks of odmock in its Prefer headers
+// preferences are what a request asks of odmock in its Prefer headers
 // (RFC 7240): `Prefer: scenario=slow`, `code=401`, `delay=800ms`,
 // `fault=reset`. They are headers because every unknown query parameter
 // is a 422 by contract. Preferences odmock does not know are ignored, as
 // RFC 7240 asks; a known one with a bad value is an error.
-type Preferences struct {
+type preferences struct {
 	Scenario string
 	Code     int
 	Delay    time.Duration
@@ -32,9 +32,9 @@ func preferCode(code int) bool {
 	return false
 }
 
-// ParsePrefer reads every Prefer header of a request.
-func ParsePrefer(headers []string) (Preferences, error) {
-	var p Preferences
+// parsePrefer reads every Prefer header of a request.
+func parsePrefer(headers []string) (preferences, error) {
+	var p preferences
 	for _, h := range headers {
 		for _, item := range strings.Split(h, ",") {
 			// A preference's own parameters follow ";": odmock has none.
@@ -61,12 +61,10 @@ func ParsePrefer(headers []string) (Preferences, error) {
 				}
 				p.Delay = d
 			case "fault":
-				switch value {
-				case FaultReset, FaultEmpty, FaultTruncate:
-					p.Fault = value
-				default:
+				if !isFault(value) {
 					return p, fmt.Errorf("Prefer: fault=%s: want reset, empty or truncate", value)
 				}
+				p.Fault = value
 			default:
 				continue
 			}

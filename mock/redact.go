@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/odmock/odmock/contract"
 )
 
 // redacted replaces a secret in a query string.
@@ -80,15 +82,15 @@ func unescapeQuery(s string) string {
 // redactErrors returns errs with any of tokens in a field or a message
 // replaced by REDACTED: an unknown filter's name is in both, and a client
 // may send its token as a name. errs itself is left as it is.
-func redactErrors(errs []FieldErrors, tokens []string) []FieldErrors {
-	var out []FieldErrors
+func redactErrors(errs []contract.FieldErrors, tokens []string) []contract.FieldErrors {
+	var out []contract.FieldErrors
 	for i, fe := range errs {
-		red := FieldErrors{Field: redactText(fe.Field, tokens), Kind: fe.Kind}
+		red := contract.FieldErrors{Field: redactText(fe.Field, tokens), Kind: fe.Kind}
 		for _, m := range fe.Messages {
 			red.Messages = append(red.Messages, redactText(m, tokens))
 		}
 		if out == nil && (red.Field != fe.Field || !slices.Equal(red.Messages, fe.Messages)) {
-			out = append(make([]FieldErrors, 0, len(errs)), errs[:i]...)
+			out = append(make([]contract.FieldErrors, 0, len(errs)), errs[:i]...)
 		}
 		if out != nil {
 			out = append(out, red)

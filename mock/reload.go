@@ -11,19 +11,20 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
-// Reload reads the scenario and fixture files again and, if they are all
-// good, swaps them in at once. On any problem the last good state keeps
-// serving, and the error lists every problem as path:line: message.
-func (s *Server) Reload() error {
-	s.reloadMu.Lock()
-	defer s.reloadMu.Unlock()
-	lib, err := loadLibrary(s.contract, &s.cfg, s.seeded, s.seededUsers)
+// reload reads the user files again and, if they are all good, swaps
+// them in at once. inUse are the scenarios that must stay: a scenario in
+// use must not vanish under its users. On any problem the last good
+// state keeps serving, and the error lists every problem as
+// path:line: message.
+func (f *userFiles) reload(inUse map[string]bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	lib, err := f.load()
 	if err != nil {
 		return err
 	}
-	// A scenario in use must not vanish under its users.
 	var gone []string
-	for name := range s.active.inUse() {
+	for name := range inUse {
 		if lib.scenarios[name] == nil {
 			gone = append(gone, name)
 		}
@@ -32,14 +33,14 @@ func (s *Server) Reload() error {
 		sort.Strings(gone)
 		return fmt.Errorf("scenario %s is active but its file is gone: restore it, or switch scenario first", strings.Join(gone, ", "))
 	}
-	s.lib.Store(lib)
+	f.lib.Store(lib)
 	return nil
 }
 
-// watch reloads when files under the configured directories change,
+// watch calls reload when files under the configured directories change,
 // until ctx ends. Bursts of events (an editor's save) become one reload.
-func (s *Server) watch(ctx context.Context) error {
-	dirs := s.cfg.watchDirs()
+func (f *userFiles) watch(ctx context.Context, reload func()) error {
+	dirs := f.cfg.watchDirs()
 	if len(dirs) == 0 {
 		return nil
 	}
@@ -73,14 +74,19 @@ func (s *Server) watch(ctx context.Context) error {
 				if !ok {
 					return
 				}
-				s.log.Warn("watch files", "err", err)
+				f.log.Warn("watch files", "err", err)
 			case <-timer.C:
-				s.reloadAndLog()
+				reload()
 			}
 		}
 	}()
 	return nil
 }
+
+// Reload reads the scenario and fixture files again and, if they are all
+// good, swaps them in at once. On any problem the last good state keeps
+// serving, and the error lists every problem as path:line: message.
+func (s *Server) Reload() error { return s.files.reload(s.scenarios.inUse()) }
 
 // reloadAndLog reloads, logging the outcome: each problem on its own line.
 func (s *Server) reloadAndLog() {
@@ -88,7 +94,7 @@ func (s *Server) reloadAndLog() {
 	var ps Problems
 	switch {
 	case err == nil:
-		s.log.Info("reloaded scenarios and fixtures", "scenarios", len(s.lib.Load().scenarios))
+		s.log.Info("reloaded scenarios and fixtures", "scenarios", len(s.files.current().scenarios))
 	case errors.As(err, &ps):
 		for _, p := range ps {
 			s.log.Error("reload rejected: " + p.String())

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/odmock/odmock/dataset"
 )
 
 // call is one request of a scenario test and what it must get.
@@ -360,13 +362,13 @@ func TestFaults(t *testing.T) {
 		b, err := io.ReadAll(resp.Body)
 		return resp, b, err
 	}
-	if _, _, err := get(FaultReset); err == nil || !(strings.Contains(err.Error(), "reset") || errors.Is(err, io.EOF)) {
+	if _, _, err := get(faultReset); err == nil || !(strings.Contains(err.Error(), "reset") || errors.Is(err, io.EOF)) {
 		t.Errorf("fault=reset: err = %v, want a connection reset", err)
 	}
-	if _, _, err := get(FaultEmpty); err == nil || !strings.Contains(err.Error(), "EOF") {
+	if _, _, err := get(faultEmpty); err == nil || !strings.Contains(err.Error(), "EOF") {
 		t.Errorf("fault=empty: err = %v, want EOF before any answer", err)
 	}
-	resp, body, err := get(FaultTruncate)
+	resp, body, err := get(faultTruncate)
 	if !errors.Is(err, io.ErrUnexpectedEOF) || resp.StatusCode != 200 || int64(len(body)) >= resp.ContentLength {
 		t.Errorf("fault=truncate: %v, %d bytes of %d; want 200 then an unexpected EOF", err, len(body), resp.ContentLength)
 	}
@@ -423,7 +425,7 @@ func write(t *testing.T, dir, name, content string) string {
 // file, and its exact path:line: message.
 func TestLintProblems(t *testing.T) {
 	t.Parallel()
-	c := contract(t)
+	c := testContract(t)
 	tests := []struct {
 		name    string
 		file    string
@@ -487,7 +489,7 @@ func TestLintProblems(t *testing.T) {
 // TestShippedFilesLintClean keeps scenarios/ and fixtures/ valid.
 func TestShippedFilesLintClean(t *testing.T) {
 	t.Parallel()
-	rep := Lint(contract(t), []string{"../scenarios", "../fixtures"}, "../fixtures")
+	rep := Lint(testContract(t), []string{"../scenarios", "../fixtures"}, "../fixtures")
 	if len(rep.Problems) > 0 || rep.Scenarios < 10 || rep.Fixtures < 2 {
 		t.Errorf("lint of shipped files: %d scenarios, %d fixtures, problems:\n%v", rep.Scenarios, rep.Fixtures, rep.Problems)
 	}
@@ -543,8 +545,8 @@ func TestFixturesServed(t *testing.T) {
 // fixture, answers byte for byte as the generated one.
 func TestFixturesExportRoundTrip(t *testing.T) {
 	t.Parallel()
-	c := contract(t)
-	users := Generate(3, 80, DefaultWindow())
+	c := testContract(t)
+	users := dataset.Generate(3, 80, dataset.DefaultWindow())
 	var buf bytes.Buffer
 	if err := WriteFixture(&buf, users, " exported"); err != nil {
 		t.Fatal(err)
@@ -555,8 +557,8 @@ func TestFixturesExportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load exported fixture: %v", err)
 	}
-	a, _ := NewDataset(c, users)
-	b, _ := NewDataset(c, back)
+	a, _ := dataset.New(c, users)
+	b, _ := dataset.New(c, back)
 	for _, q := range determinismQueries() {
 		var x, y bytes.Buffer
 		a.Query(q).WriteTo(&x)

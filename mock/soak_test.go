@@ -21,6 +21,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/dataset"
 )
 
 // TestSoak is the bounded load and soak check. It runs only when
@@ -204,7 +207,7 @@ type soak struct {
 	s      *Server
 	cfg    Config
 	base   string
-	users  []User
+	users  []dataset.User
 	ops    []soakOp
 	client *http.Client
 	tr     *http.Transport
@@ -226,7 +229,7 @@ func newSoak(t *testing.T, s *Server, cfg Config) *soak {
 	tr := &http.Transport{MaxIdleConnsPerHost: 256, ResponseHeaderTimeout: 30 * time.Second}
 	return &soak{
 		t: t, s: s, cfg: cfg, base: s.URL(),
-		users:  Generate(cfg.Seed, cfg.Users, cfg.Window),
+		users:  dataset.Generate(cfg.Seed, cfg.Users, cfg.Window),
 		ops:    ops,
 		tr:     tr,
 		client: &http.Client{Transport: tr, Timeout: 60 * time.Second},
@@ -359,7 +362,7 @@ func (sk *soak) checkAnswer(req *http.Request, resp *http.Response, body []byte,
 		return fmt.Errorf("Content-Type %q", ct)
 	}
 	err := sk.s.Contract().ValidateResponse(req.Context(), req, resp.StatusCode, resp.Header, body)
-	if errors.Is(err, ErrNotInContract) {
+	if errors.Is(err, contract.ErrNotInContract) {
 		if req.Method == http.MethodHead {
 			return nil
 		}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/odmock/odmock/contract"
 	"gopkg.in/yaml.v3"
 )
 
@@ -240,7 +241,7 @@ func nodeJSONAt(dst []byte, n *yaml.Node, start, depth int) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, n.Content[i].Value)
+			dst = contract.AppendString(dst, n.Content[i].Value)
 			dst = append(dst, ':')
 			var err error
 			if dst, err = nodeJSONAt(dst, n.Content[i+1], start, depth+1); err != nil {
@@ -283,8 +284,17 @@ func nodeJSONAt(dst []byte, n *yaml.Node, start, depth int) ([]byte, error) {
 			}
 			return strconv.AppendFloat(dst, v, 'f', -1, 64), nil
 		default:
-			return appendString(dst, n.Value), nil
+			return contract.AppendString(dst, n.Value), nil
 		}
 	}
 	return nil, fmt.Errorf("a YAML value of kind %d cannot be JSON", n.Kind)
+}
+
+// oneLine squeezes kin-openapi's multi-line errors into a short line.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 400 {
+		s = s[:400] + "..."
+	}
+	return s
 }

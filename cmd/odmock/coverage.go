@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/odmock/odmock/contract"
 	"github.com/odmock/odmock/mock"
 )
 
@@ -125,7 +126,7 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // and any this build does not know after them.
 func behaviourOrder(counts map[string]int) []string {
 	var order []string
-	if c, err := mock.DefaultContract(context.Background()); err == nil {
+	if c, err := contract.Default(context.Background()); err == nil {
 		for _, b := range mock.Behaviours(c) {
 			if _, ok := counts[b]; ok {
 				order = append(order, b)

@@ -10,6 +10,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/dataset"
 	"github.com/odmock/odmock/mock"
 )
 
@@ -32,7 +34,7 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseFlags(fs, args, stdout, true); err != nil {
 		return err
 	}
-	c, err := mock.DefaultContract(ctx)
+	c, err := contract.Default(ctx)
 	if err != nil {
 		return err
 	}
@@ -68,12 +70,12 @@ func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	cfg := mock.DefaultConfig()
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "dataset `seed`")
 	fs.IntVar(&cfg.Users, "users", cfg.Users, "`number` of users")
-	window := fs.String("window", mock.DefaultWindow().String(), "`span` of the conversations, as for serving")
+	window := fs.String("window", dataset.DefaultWindow().String(), "`span` of the conversations, as for serving")
 	out := fs.String("o", "-", "output `file` (- for standard output)")
 	if err := parseFlags(fs, args[1:], stdout, false); err != nil {
 		return err
 	}
-	w, err := mock.ParseWindow(*window, time.Now())
+	w, err := dataset.ParseWindow(*window, time.Now())
 	if err != nil {
 		return usageError{fmt.Errorf("--window: %w", err)}
 	}
@@ -91,7 +93,7 @@ func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	bw := bufio.NewWriter(dst)
 	header := fmt.Sprintf(" Exported by odmock %s: seed %d, %d users, window %s (UTC).\n Serve it with: odmock --fixtures FILE", version, cfg.Seed, cfg.Users, w)
-	if err := mock.WriteFixture(bw, mock.Generate(cfg.Seed, cfg.Users, w), header); err != nil {
+	if err := mock.WriteFixture(bw, dataset.Generate(cfg.Seed, cfg.Users, w), header); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {

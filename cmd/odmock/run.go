@@ -10,10 +10,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"slices"
+	"runtime/debug"
 	"strings"
 	"time"
 
+	"github.com/odmock/odmock/dataset"
 	"github.com/odmock/odmock/mock"
 )
 
@@ -109,7 +110,7 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.Var(&f.tokens, "token", "accepted API `token` (repeatable; default "+mock.DefaultToken+")")
 	fs.Uint64Var(&f.cfg.Seed, "seed", f.cfg.Seed, "dataset `seed`: the same seed serves the same bytes")
 	fs.IntVar(&f.cfg.Users, "users", f.cfg.Users, "`number` of generated users (the page's example user_12345 is one)")
-	fs.StringVar(&f.window, "window", mock.DefaultWindow().String(),
+	fs.StringVar(&f.window, "window", dataset.DefaultWindow().String(),
 		"`span` of the conversations: START/END in UTC (2024-01-01/2024-01-31), or the days or weeks up to now (30d, 2w)")
 	fs.StringVar(&f.cfg.ScenariosDir, "scenarios", "scenarios", "scenario `directory` (the shipped ones when there is none)")
 	fs.StringVar(&f.cfg.FixturesDir, "fixtures-dir", "fixtures", "fixture `directory` scenarios name fixtures from (the shipped ones when there is none)")
@@ -182,14 +183,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.Tokens = f.tokens
 	}
 	var err error
-	if cfg.Window, err = mock.ParseWindow(f.window, time.Now()); err != nil {
+	if cfg.Window, err = dataset.ParseWindow(f.window, time.Now()); err != nil {
 		return usageError{fmt.Errorf("--window: %w", err)}
-	}
-	if cfg.Users < 0 {
-		return usageError{fmt.Errorf("--users %d: must not be negative", cfg.Users)}
-	}
-	if cfg.RateLimit < 0 {
-		return usageError{fmt.Errorf("--rate-limit %d: must not be negative", cfg.RateLimit)}
 	}
 	if cfg.ScenariosDir == "scenarios" {
 		cfg.ScenariosDir = defaultDir(cfg.ScenariosDir)
@@ -198,12 +193,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cfg.FixturesDir = defaultDir(cfg.FixturesDir)
 	}
 	cfg.Watch = !f.noWatch
-	if cfg.JournalSize < 0 {
-		return usageError{fmt.Errorf("--journal-size %d: must not be negative", cfg.JournalSize)}
-	}
 	cfg.CORSOrigins = f.origins
-	if cfg.AdminToken != "" && slices.Contains(cfg.Tokens, cfg.AdminToken) {
-		return usageError{errors.New("--admin-token: must differ from every API token")}
+	if err := cfg.Validate(); err != nil {
+		return configUsageError(err)
 	}
 	logs := newLogWriter(stderr, 100*time.Millisecond)
 	defer logs.Close()
@@ -213,12 +205,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	started := time.Now()
 	srv, err := mock.New(cfg)
-	if errors.Is(err, mock.ErrUnknownScenario) {
-		return usageError{fmt.Errorf("--%w", err)}
+	var ce *mock.ConfigError
+	if errors.As(err, &ce) {
+		return configUsageError(err)
 	}
 	if err != nil {
 		return err
 	}
+	// Building the dataset leaves the generator's garbage behind, as much
+	// again as the dataset: hand it back before serving rather than sit
+	// on it.
+	debug.FreeOSMemory()
 	if err := srv.Start(); err != nil {
 		return err
 	}
@@ -232,6 +229,32 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// configFlag names the flag that sets a Config field.
+func configFlag(field string) (string, bool) {
+	flags := map[string]string{
+		"Addr": "--addr", "Tokens": "--token", "Seed": "--seed", "Users": "--users", "Window": "--window",
+		"ScenariosDir": "--scenarios", "FixturesDir": "--fixtures-dir", "Fixtures": "--fixtures",
+		"MergeFixtures": "--merge", "Scenario": "--scenario", "RateLimit": "--rate-limit",
+		"JournalSize": "--journal-size", "CORSOrigins": "--cors-origins", "AdminToken": "--admin-token",
+	}
+	name, ok := flags[field]
+	return name, ok
+}
+
+// configUsageError words a *mock.ConfigError with the flag that set the
+// field: a bad flag is a usage error (exit 2).
+func configUsageError(err error) error {
+	var ce *mock.ConfigError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	name, ok := configFlag(ce.Field)
+	if !ok {
+		return usageError{err}
+	}
+	return usageError{errors.New(ce.Describe(name))}
 }
 
 // printBanner tells the user what is being served and how to try it.

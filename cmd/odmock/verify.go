@@ -10,7 +10,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/odmock/odmock/mock"
+	"github.com/odmock/odmock/dataset"
+	"github.com/odmock/odmock/verify"
 )
 
 // runVerify checks a provider against the contract: exit 0 when every
@@ -21,22 +22,18 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	token := fs.String("token", "", "an API `token` the provider accepts (required)")
 	from := fs.String("from", "", "start of a window where the provider has data: `date` (2024-01-01), Y-m-d H:i:s or RFC 3339, UTC (default: probe)")
 	to := fs.String("to", "", "end of that window, inclusive; a date alone is the end of that day")
-	rate := fs.Float64("rate", mock.DefaultVerifyRate, "most `requests` a second (the real API allows 60 a minute)")
-	maxRequests := fs.Int("max-requests", mock.DefaultVerifyMaxRequests, "most requests a run sends, 429 retries included")
+	rate := fs.Float64("rate", verify.DefaultRate, "most `requests` a second (the real API allows 60 a minute)")
+	maxRequests := fs.Int("max-requests", verify.DefaultMaxRequests, "most requests a run sends, 429 retries included")
 	format := fs.String("format", "text", "report `format`: text, json or junit")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up on one request after this `duration`")
 	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
 	}
-	opts := mock.VerifyOptions{BaseURL: *baseURL, Token: *token, Rate: *rate, MaxRequests: *maxRequests,
+	opts := verify.Options{BaseURL: *baseURL, Token: *token, Rate: *rate, MaxRequests: *maxRequests,
 		Client: &http.Client{Timeout: *timeout}}
-	switch u, err := url.Parse(*baseURL); {
-	case *baseURL == "":
-		return usageError{errors.New("--base-url is required")}
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return usageError{fmt.Errorf("--base-url %q: want http:// or https:// and a host", *baseURL)}
-	case *token == "":
-		return usageError{errors.New("--token is required")}
+	// What a flag's own zero means differs from the option's (--rate 0 is
+	// not "the default"): these are the command line's rules.
+	switch {
 	case (*from == "") != (*to == ""):
 		return usageError{errors.New("--from and --to go together: give both, or neither to probe for data")}
 	case *rate <= 0:
@@ -46,16 +43,19 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case *timeout <= 0:
 		return usageError{fmt.Errorf("--timeout %s: must be positive", *timeout)}
 	}
-	write := map[string]func(*mock.Report, io.Writer) error{
-		"text":  (*mock.Report).WriteText,
-		"json":  (*mock.Report).WriteJSON,
-		"junit": (*mock.Report).WriteJUnit,
+	if err := opts.Validate(); err != nil {
+		return verifyUsageError(err)
+	}
+	write := map[string]func(*verify.Report, io.Writer) error{
+		"text":  (*verify.Report).WriteText,
+		"json":  (*verify.Report).WriteJSON,
+		"junit": (*verify.Report).WriteJUnit,
 	}[*format]
 	if write == nil {
 		return usageError{fmt.Errorf("--format %q: want text, json or junit", *format)}
 	}
 	if *from != "" {
-		w, err := mock.ParseWindow(*from+"/"+*to, time.Now())
+		w, err := dataset.ParseWindow(*from+"/"+*to, time.Now())
 		if err != nil {
 			return usageError{fmt.Errorf("--from/--to: %w", err)}
 		}
@@ -68,15 +68,31 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	shown, _ := url.Parse(*baseURL) // parsed above
 	fmt.Fprintf(stderr, "odmock verify: %s, %s, at most %d requests at %g a second\n", shown.Redacted(), window, *maxRequests, *rate)
-	rep, err := mock.Verify(ctx, opts)
+	rep, err := verify.Run(ctx, opts)
 	if err != nil {
 		return err
 	}
 	if err := write(rep, stdout); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	if n := rep.Count(mock.CheckFail); n > 0 {
+	if n := rep.Count(verify.CheckFail); n > 0 {
 		return fmt.Errorf("%d of %d checks failed (%d requests)", n, len(rep.Checks), rep.Requests)
 	}
 	return nil
+}
+
+// verifyUsageError words a *verify.OptionError with its flag: a bad flag is
+// a usage error (exit 2).
+func verifyUsageError(err error) error {
+	var oe *verify.OptionError
+	if !errors.As(err, &oe) {
+		return usageError{err}
+	}
+	flags := map[string]string{"BaseURL": "--base-url", "Token": "--token", "From": "--from", "To": "--to",
+		"Rate": "--rate", "MaxRequests": "--max-requests"}
+	name, ok := flags[oe.Field]
+	if !ok {
+		return usageError{err}
+	}
+	return usageError{errors.New(oe.Describe(name))}
 }

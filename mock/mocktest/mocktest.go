@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/odmock/odmock/dataset"
 	"github.com/odmock/odmock/mock"
 )
 
@@ -38,7 +39,7 @@ func WithUsers(n int) Option { return func(c *mock.Config) { c.Users = n } }
 
 // WithWindow sets the span of the generated conversations (default January
 // 2024).
-func WithWindow(w mock.Window) Option { return func(c *mock.Config) { c.Window = w } }
+func WithWindow(w dataset.Window) Option { return func(c *mock.Config) { c.Window = w } }
 
 // WithScenario puts the server in a scenario from the start: one shipped
 // with odmock (unauthorized, token-expires, rate-limited, slow, ...), or

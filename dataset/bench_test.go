@@ -1,0 +1,72 @@
+package dataset
+
+import (
+	"io"
+	"testing"
+	"time"
+)
+
+// The engine, piece by piece: go test ./dataset -run '^$' -bench . -benchmem
+// bench/run.sh measures the whole server over loopback.
+
+// benchDataset is the default dataset: seed 1, 500 users.
+func benchDataset(b *testing.B) *Dataset {
+	b.Helper()
+	d, err := NewSeeded(testContract(b), 1, 500, DefaultWindow())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
+
+func benchQuery(b *testing.B, q Query) {
+	d := benchDataset(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Query(q)
+	}
+}
+
+func BenchmarkQueryOneUser(b *testing.B) {
+	day := time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)
+	benchQuery(b, Query{From: day, To: day.Add(24*time.Hour - time.Second), UserID: "user_12345"})
+}
+
+func BenchmarkQueryFiltered(b *testing.B) {
+	w := DefaultWindow()
+	benchQuery(b, Query{From: w.Start, To: w.End, Filters: []Filter{{Attribute: "browser", Value: "chrome"}}})
+}
+
+func BenchmarkQueryWildcard(b *testing.B) {
+	w := DefaultWindow()
+	benchQuery(b, Query{From: w.Start, To: w.End, Filters: []Filter{{Attribute: "email", Value: "a%e_x%.com"}}})
+}
+
+func benchEncode(b *testing.B, q Query) {
+	res := benchDataset(b).Query(q)
+	b.SetBytes(res.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := res.WriteTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncodeOneUser(b *testing.B) {
+	benchEncode(b, Query{From: DefaultWindow().Start, To: DefaultWindow().End, UserID: "user_12345"})
+}
+
+func BenchmarkEncodeWindow(b *testing.B) {
+	benchEncode(b, Query{From: DefaultWindow().Start, To: DefaultWindow().End})
+}
+
+func BenchmarkSeededDataset(b *testing.B) {
+	c := testContract(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewSeeded(c, 1, 1000, DefaultWindow()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package mock
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/odmock/odmock/contract"
+)
+
+// admission decides what a request may cost before anything answers it:
+// who it is from (the API tokens), where it may come from (CORS), how big
+// and slow it may be and how many are served at once (Limits), how often
+// a client may call (the rate limit), and who may use the admin API.
+type admission struct {
+	tokens   contract.TokenSet
+	cors     corsPolicy
+	limits   Limits        // with defaults filled in
+	inFlight chan struct{} // the in-flight cap's semaphore; nil when off
+	limiter  *rateLimiter  // nil when off
+	admin    *contract.TokenSet
+}
+
+// Messages of the answers the limits give, in Laravel's {"message": ...}
+// shape: the status texts, as Symfony's HttpException renders them.
+const (
+	msgURITooLong         = "URI Too Long"
+	msgServiceUnavailable = "Service Unavailable"
+)
+
+func newAdmission(cfg Config) (*admission, error) {
+	cors, err := newCORSPolicy(cfg.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
+	a := &admission{
+		tokens: contract.NewTokenSet(cfg.Tokens),
+		cors:   cors,
+		limits: cfg.Limits.withDefaults(),
+	}
+	if a.limits.MaxInFlight > 0 {
+		a.inFlight = make(chan struct{}, a.limits.MaxInFlight)
+	}
+	if cfg.RateLimit > 0 {
+		a.limiter = newRateLimiter(cfg.RateLimit, time.Now)
+	}
+	if cfg.AdminToken != "" {
+		admin := contract.NewTokenSet([]string{cfg.AdminToken})
+		a.admin = &admin
+	}
+	return a, nil
+}
+
+// identify works out who sent r.
+func (a *admission) identify(r *http.Request) caller { return identify(r, a.tokens) }
+
+// limit applies the per-request limits: the request target's length (414),
+// the in-flight cap (503), and the write-progress deadline. odmock's own
+// /__odmock/ paths skip the cap, so health probes answer under load.
+func (a *admission) limit(next echo.HandlerFunc) echo.HandlerFunc {
+	l := a.limits
+	return func(c echo.Context) error {
+		r := c.Request()
+		if l.MaxURIBytes > 0 && len(r.RequestURI) > l.MaxURIBytes {
+			return messageReply(http.StatusRequestURITooLong, msgURITooLong)
+		}
+		if a.inFlight != nil && !isAdminPath(r.URL.Path) {
+			if !a.acquire(r.Context()) {
+				rep := messageReply(http.StatusServiceUnavailable, msgServiceUnavailable)
+				rep.headers, rep.outside = [][2]string{{"Retry-After", "1"}}, true
+				return rep
+			}
+			defer func() { <-a.inFlight }()
+		}
+		if l.WriteIdleTimeout > 0 {
+			w := c.Response()
+			w.Writer = &progressWriter{
+				ResponseWriter: w.Writer,
+				rc:             http.NewResponseController(w.Writer),
+				idle:           l.WriteIdleTimeout,
+			}
+		}
+		return next(c)
+	}
+}
+
+// acquire takes an in-flight slot, waiting up to QueueWait for one.
+func (a *admission) acquire(ctx context.Context) bool {
+	select {
+	case a.inFlight <- struct{}{}:
+		return true
+	default:
+	}
+	if a.limits.QueueWait <= 0 {
+		return false
+	}
+	t := time.NewTimer(a.limits.QueueWait)
+	defer t.Stop()
+	select {
+	case a.inFlight <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// throttle counts a call against the rate limit and sets Laravel's
+// headers on h. It returns the 429 when the caller is over the limit.
+func (a *admission) throttle(who caller, h http.Header) *reply {
+	if a.limiter == nil {
+		return nil
+	}
+	d := a.limiter.take(who.rateKey())
+	for _, kv := range d.headers(a.limiter.limit) {
+		setHeader(h, kv[0], kv[1])
+	}
+	if !d.allowed {
+		return messageReply(http.StatusTooManyRequests, contract.MsgTooManyAttempts)
+	}
+	return nil
+}
+
+// requireAdmin answers 401 to admin requests without the admin token, when
+// one is configured. API tokens never pass.
+func (a *admission) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if a.admin != nil && !a.admin.Has(contract.BearerToken(c.Request().Header.Get("Authorization"))) {
+			rep := messageReply(http.StatusUnauthorized, contract.MsgUnauthenticated)
+			rep.headers = [][2]string{{"WWW-Authenticate", `Bearer realm="odmock admin"`}}
+			return rep
+		}
+		return next(c)
+	}
+}

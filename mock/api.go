@@ -1,0 +1,145 @@
+package mock
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/dataset"
+)
+
+// handleInteractions serves GET (and HEAD) /public/api/user-interactions:
+// the Prefer header and the active scenario first, then the engine.
+func (s *Server) handleInteractions(c echo.Context) error {
+	r := c.Request()
+	ex := exchangeOf(c)
+	lib := s.files.current()
+	prefs, err := parsePrefer(r.Header.Values("Prefer"))
+	if err != nil {
+		return outsideReply(http.StatusBadRequest, err.Error())
+	}
+	if len(prefs.Applied) > 0 {
+		c.Response().Header().Set("Preference-Applied", strings.Join(prefs.Applied, ", "))
+	}
+	answer := &Answer{} // the engine, on the dataset
+	name := prefs.Scenario
+	if name == "" {
+		name = s.scenarios.activeFor(ex.who.session)
+	}
+	if name != "" {
+		sc := lib.scenarios[name]
+		if sc == nil {
+			return outsideReply(http.StatusBadRequest, unknownScenario(name, lib.scenarioNames()).Error())
+		}
+		ex.Scenario = name
+		if rule, a := s.scenarios.pick(sc, ex.who, r); rule != nil {
+			ex.Rule, answer = rule.Name, a
+		}
+	}
+	if prefs.Code != 0 {
+		answer = &Answer{status: prefs.Code}
+	}
+	delay := answer.delayFor()
+	if prefs.Delay > 0 {
+		delay = prefs.Delay
+	}
+	if delay > 0 {
+		if sleep(r.Context(), delay) != nil {
+			return nil // the client gave up waiting
+		}
+		// A delay longer than the write timeout must not doom the answer
+		// (a fault's raw writes, a HEAD's headers): the clock starts now.
+		if idle := s.gate.limits.WriteIdleTimeout; idle > 0 {
+			_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Now().Add(idle))
+		}
+	}
+	fault := answer.fault
+	if prefs.Fault != "" {
+		fault = prefs.Fault
+	}
+	if fault != "" {
+		ex.OutsideContract, ex.Fault = true, fault
+		if !answer.scripted() {
+			status, body := s.engineBody(ex.who, r, answer.dataOr(lib.data))
+			return injectFault(c, fault, status, body)
+		}
+		return injectFault(c, fault, answer.status, answer.bodyFor(s.contract))
+	}
+	if answer.scripted() {
+		rep := answer.reply(s.contract)
+		ex.Outcome = outcomeOfStatus(rep.status, rep.body)
+		return send(c, rep)
+	}
+	return s.answerFromEngine(c, answer.dataOr(lib.data))
+}
+
+// answerFromEngine is the real API's behaviour: throttle, authenticate,
+// validate, query, stream.
+func (s *Server) answerFromEngine(c echo.Context, data *dataset.Dataset) error {
+	r := c.Request()
+	ex := exchangeOf(c)
+	w := c.Response()
+	if rep := s.gate.throttle(ex.who, w.Header()); rep != nil {
+		ex.Outcome = OutcomeRateLimited
+		return rep
+	}
+	q, err := s.validate(ex.who, r)
+	var ve *contract.ValidationError
+	switch {
+	case errors.Is(err, contract.ErrUnauthenticated):
+		ex.Outcome = OutcomeUnauthenticated
+		return err
+	case errors.As(err, &ve):
+		ex.Outcome, ex.Errors = OutcomeInvalid, ve.Errors
+		return err
+	case err != nil:
+		return err
+	}
+	ex.Valid = &q
+	res := data.Query(q)
+	ex.Outcome = OutcomeData
+	if res.Len() == 0 {
+		ex.Outcome = OutcomeEmpty
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-cache, private")
+	h.Set("Content-Length", strconv.FormatInt(res.Size(), 10))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	if _, err := res.WriteTo(w); err != nil {
+		// The status is sent; the client went away mid-answer.
+		s.log.Debug("write answer", "err", err)
+	}
+	return nil
+}
+
+// validate checks a request in the real server's order: the token, then
+// the query.
+func (s *Server) validate(who caller, r *http.Request) (contract.Query, error) {
+	if !who.authenticated {
+		return contract.Query{}, contract.ErrUnauthenticated
+	}
+	return s.contract.ValidateQuery(r.URL.RawQuery)
+}
+
+// engineBody is the engine's whole answer to r, for a truncated fault.
+func (s *Server) engineBody(who caller, r *http.Request, data *dataset.Dataset) (int, []byte) {
+	q, err := s.validate(who, r)
+	if status, body, ok := contract.ErrorAnswer(err); ok {
+		return status, body
+	} else if err != nil {
+		return http.StatusInternalServerError, contract.MessageBody("Server Error")
+	}
+	var buf bytes.Buffer
+	data.Query(q).WriteTo(&buf) //nolint:errcheck // a bytes.Buffer does not fail
+	return http.StatusOK, buf.Bytes()
+}

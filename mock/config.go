@@ -1,0 +1,152 @@
+package mock
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/dataset"
+)
+
+// DefaultToken is the API token odmock accepts when none is configured.
+const DefaultToken = "odmock-dev-token"
+
+// Config configures a Server. Start from DefaultConfig.
+type Config struct {
+	Addr   string         // listen address, host:port; port 0 picks a free port
+	Tokens []string       // accepted API tokens
+	Seed   uint64         // dataset seed: the same seed gives the same data
+	Users  int            // number of generated users
+	Window dataset.Window // span of the generated conversations
+	Logger *slog.Logger
+
+	// ScenariosDir and FixturesDir are the directories of scenario and
+	// fixture files; "" means the copies shipped inside the binary.
+	ScenariosDir, FixturesDir string
+	// Fixtures, a fixture file or directory, is served instead of the
+	// generated users, or merged with them when MergeFixtures is set.
+	Fixtures      string
+	MergeFixtures bool
+	// Scenario is the scenario in force from the start ("" for none).
+	Scenario string
+	// RateLimit throttles to this many requests per minute per token (per
+	// client address without a valid token), as the real API does at 60.
+	// 0 is off.
+	RateLimit int
+	// Watch reloads scenario and fixture files when they change on disk.
+	Watch bool
+	// JournalSize is how many requests the journal keeps; 0 keeps none.
+	JournalSize int
+	// CORSOrigins are the origins browser apps may call from, as
+	// scheme://host[:port]; empty (or "*") means any origin, echoed.
+	CORSOrigins []string
+	// AdminToken, when set, is the Bearer token every /__odmock/ path but
+	// health requires. API tokens never pass for it.
+	AdminToken string
+	Limits     Limits // zero fields take DefaultLimits
+}
+
+// DefaultConfig is the configuration of `odmock` with no flags.
+func DefaultConfig() Config {
+	return Config{
+		Addr:   "127.0.0.1:8080",
+		Tokens: []string{DefaultToken},
+		Seed:   1,
+		Users:  500,
+		Window: dataset.DefaultWindow(),
+
+		JournalSize: DefaultJournalSize,
+		Limits:      DefaultLimits(),
+	}
+}
+
+// ConfigError is a bad field of a Config. Field is the Go field's name
+// (Users, Window, ...), so a command line can name its own flag instead;
+// Value is the bad value as text, "" when it says nothing.
+type ConfigError struct {
+	Field string
+	Value string
+	Err   error
+}
+
+// Error names the field in words (users, journal size), its value, and
+// what is wrong: "users -1: must not be negative".
+func (e *ConfigError) Error() string { return e.Describe(fieldWords(e.Field)) }
+
+// Describe is Error with the field called name, e.g. a flag.
+func (e *ConfigError) Describe(name string) string {
+	if e.Value != "" {
+		name += " " + e.Value
+	}
+	return name + ": " + e.Err.Error()
+}
+
+// Unwrap is the problem, e.g. ErrUnknownScenario.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// fieldWords spells a Go field name as lower-case words: JournalSize is
+// "journal size", CORSOrigins "cors origins".
+func fieldWords(field string) string {
+	isUpper := func(i int) bool { return 'A' <= field[i] && field[i] <= 'Z' }
+	var b strings.Builder
+	for i := 0; i < len(field); i++ {
+		// A word starts at an upper-case letter after a lower-case one, or
+		// at the last capital of a run followed by lower case (CORSOrigins).
+		if i > 0 && isUpper(i) && (!isUpper(i-1) || i+1 < len(field) && !isUpper(i+1)) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strings.ToLower(field[i : i+1]))
+	}
+	return b.String()
+}
+
+func configError(field, value, format string, args ...any) *ConfigError {
+	return &ConfigError{Field: field, Value: value, Err: fmt.Errorf(format, args...)}
+}
+
+// Validate checks every field a Config can get wrong on its own, once: the
+// first bad one is a *ConfigError. New calls it; a scenario name is checked
+// by New, against the scenarios it loads.
+func (cfg Config) Validate() error {
+	num := strconv.Itoa
+	switch {
+	case len(cfg.Tokens) == 0:
+		return configError("Tokens", "", "none configured: give at least one API token")
+	case slices.Contains(cfg.Tokens, ""):
+		return configError("Tokens", `""`, "an API token must not be empty")
+	case cfg.Users < 0:
+		return configError("Users", num(cfg.Users), "must not be negative")
+	case cfg.JournalSize < 0:
+		return configError("JournalSize", num(cfg.JournalSize), "must not be negative")
+	case cfg.Window.End.Before(cfg.Window.Start):
+		return configError("Window", cfg.Window.String(), "ends before it starts")
+	case cfg.RateLimit < 0:
+		return configError("RateLimit", num(cfg.RateLimit), "must not be negative")
+	case cfg.AdminToken != "" && contract.NewTokenSet(cfg.Tokens).Has(cfg.AdminToken):
+		return configError("AdminToken", "", "must differ from every API token")
+	}
+	for _, o := range cfg.CORSOrigins {
+		if err := CheckOrigin(o); err != nil {
+			return &ConfigError{Field: "CORSOrigins", Err: err}
+		}
+	}
+	return nil
+}
+
+// ErrUnknownScenario is the error for a scenario name with no file.
+var ErrUnknownScenario = errors.New("unknown scenario")
+
+// unknownScenario says which scenarios there are instead of name.
+func unknownScenario(name string, have []string) error {
+	return fmt.Errorf("%w %q (have: %s)", ErrUnknownScenario, name, strings.Join(have, ", "))
+}
+
+// unknownScenarioConfig is the ConfigError of a Config.Scenario with no file.
+func unknownScenarioConfig(name string, have []string) *ConfigError {
+	return &ConfigError{Field: "Scenario", Value: name,
+		Err: fmt.Errorf("%w (have: %s)", ErrUnknownScenario, strings.Join(have, ", "))}
+}

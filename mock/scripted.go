@@ -1,0 +1,121 @@
+package mock
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/dataset"
+)
+
+// delayFor is how long to wait before the answer.
+func (a *Answer) delayFor() time.Duration {
+	if a.delayMax > a.delay {
+		return a.delay + time.Duration(rand.Int64N(int64(a.delayMax-a.delay)+1))
+	}
+	return a.delay
+}
+
+// sleep waits d, or until the client gives up.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// reply is a scripted answer as it is sent. Without a body, the
+// contract's example for the status goes, with its headers (Retry-After
+// for 429).
+func (a *Answer) reply(c *contract.Contract) *reply {
+	rep := &reply{status: a.status, body: a.bodyFor(c), outside: a.outside}
+	if a.body == nil {
+		rep.headers = contract.ExampleHeaders(a.status)
+	}
+	rep.headers = append(rep.headers, a.headers...)
+	return rep
+}
+
+// bodyFor is a scripted answer's body: its own, or the contract's example
+// for its status.
+func (a *Answer) bodyFor(c *contract.Contract) []byte {
+	if a.body != nil {
+		return a.body
+	}
+	return c.ExampleBody(a.status)
+}
+
+// dataOr is the dataset the engine answers from: the answer's fixture, or
+// def.
+func (a *Answer) dataOr(def *dataset.Dataset) *dataset.Dataset {
+	if a.data != nil {
+		return a.data
+	}
+	return def
+}
+
+// outcomeOfStatus names a scripted answer's outcome, for coverage.
+func outcomeOfStatus(status int, body []byte) Outcome {
+	switch status {
+	case http.StatusOK:
+		if string(body) == contract.EmptyBody {
+			return OutcomeEmpty
+		}
+		return OutcomeData
+	case http.StatusUnauthorized:
+		return OutcomeUnauthenticated
+	case http.StatusUnprocessableEntity:
+		return OutcomeInvalid
+	case http.StatusTooManyRequests:
+		return OutcomeRateLimited
+	}
+	return OutcomeNone
+}
+
+// The faults a rule can inject.
+const (
+	faultReset    = "reset"    // the connection is reset (RST), nothing sent
+	faultEmpty    = "empty"    // the connection is closed, nothing sent
+	faultTruncate = "truncate" // headers and half the body, then closed
+)
+
+// isFault reports whether name is a fault odmock can inject.
+func isFault(name string) bool {
+	return name == faultReset || name == faultEmpty || name == faultTruncate
+}
+
+// injectFault breaks the connection as the fault says. body is what a
+// truncated answer would have been in full.
+func injectFault(c echo.Context, fault string, status int, body []byte) error {
+	conn, rw, err := http.NewResponseController(c.Response().Writer).Hijack()
+	if err != nil {
+		return fmt.Errorf("fault %s: %w", fault, err)
+	}
+	c.Response().Committed = true
+	defer conn.Close()
+	switch fault {
+	case faultReset:
+		if tcp, ok := conn.(*net.TCPConn); ok {
+			tcp.SetLinger(0) //nolint:errcheck // best effort: then it is a plain close
+		}
+	case faultTruncate:
+		var head bytes.Buffer
+		fmt.Fprintf(&head, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s: true\r\n\r\n",
+			status, http.StatusText(status), len(body), OutsideContractHeader)
+		rw.Write(head.Bytes())       //nolint:errcheck // the point is to break
+		rw.Write(body[:len(body)/2]) //nolint:errcheck
+		rw.Flush()                   //nolint:errcheck
+	}
+	return nil
+}
