@@ -6,7 +6,8 @@ import (
 )
 
 // The real server is a Laravel application. These are its answers, byte for
-// byte, as the public page gives them and docs/real-api.md explains.
+// byte, as the public page gives them and README.md ("How odmock resolves
+// what the page leaves open") explains.
 
 // Stock messages of the real server.
 const (

@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// odmock's own API, under AdminPrefix (routes.go registers it):
+// odmock's own API, under adminPrefix (routes.go registers it):
 //
 //	GET    /__odmock/journal[?session=S&limit=N]  the latest requests, oldest first
 //	DELETE /__odmock/journal[?session=S]          forget them

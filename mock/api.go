@@ -27,7 +27,7 @@ func (s *Server) handleInteractions(c echo.Context) error {
 	if len(prefs.Applied) > 0 {
 		c.Response().Header().Set("Preference-Applied", strings.Join(prefs.Applied, ", "))
 	}
-	answer := &Answer{} // the engine, on the dataset
+	answer := &ruleAnswer{} // the engine, on the dataset
 	name := prefs.Scenario
 	if name == "" {
 		name = s.scenarios.activeFor(ex.who.session)
@@ -43,7 +43,7 @@ func (s *Server) handleInteractions(c echo.Context) error {
 		}
 	}
 	if prefs.Code != 0 {
-		answer = &Answer{status: prefs.Code}
+		answer = &ruleAnswer{status: prefs.Code}
 	}
 	delay := answer.delayFor()
 	if prefs.Delay > 0 {

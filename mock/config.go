@@ -31,7 +31,7 @@ type Config struct {
 	// generated users, or merged with them when MergeFixtures is set.
 	Fixtures      string
 	MergeFixtures bool
-	// Scenario is the scenario in force from the start ("" for none).
+	// scenario is the scenario in force from the start ("" for none).
 	Scenario string
 	// RateLimit throttles to this many requests per minute per token (per
 	// client address without a valid token), as the real API does at 60.

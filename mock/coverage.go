@@ -71,7 +71,7 @@ func newCoverage(c *contract.Contract) *coverage {
 }
 
 // exercised names the behaviours one exchange exercised.
-func exercised(ex *Exchange) []string {
+func exercised(ex *exchange) []string {
 	var out []string
 	switch ex.Outcome {
 	case OutcomeData, OutcomeEmpty:
@@ -99,7 +99,7 @@ func exercised(ex *Exchange) []string {
 }
 
 // observe counts an exchange on the contract's path.
-func (cv *coverage) observe(ex *Exchange) {
+func (cv *coverage) observe(ex *exchange) {
 	if ex.Path != cv.api {
 		return
 	}

@@ -37,7 +37,7 @@ func TestCoverageOfScriptedClient(t *testing.T) {
 	send("", authOK, okRange+"&nope=1")
 	send("", authOK, okRange+"&browser[]=chrome")
 	// 429s come from the rate limiter and scenarios, which set the outcome.
-	s.srv.watch.coverage.observe(&Exchange{Path: apiPath, Session: "frontend", Outcome: OutcomeRateLimited})
+	s.srv.watch.coverage.observe(&exchange{Path: apiPath, Session: "frontend", Outcome: OutcomeRateLimited})
 	s.get("/__odmock/health") // not the API: not counted
 
 	all := s.srv.Coverage()

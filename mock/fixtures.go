@@ -180,9 +180,9 @@ func isFixtureFile(name string) bool {
 	return false
 }
 
-// LoadFixtures reads a fixture file, or every fixture file of a directory
+// loadFixtures reads a fixture file, or every fixture file of a directory
 // (in name order), from fsys. User IDs must be unique across the files.
-func LoadFixtures(c *contract.Contract, fsys fs.FS, name string) ([]dataset.User, error) {
+func loadFixtures(c *contract.Contract, fsys fs.FS, name string) ([]dataset.User, error) {
 	info, err := fs.Stat(fsys, name)
 	if err != nil {
 		return nil, Problems{{Path: name, Message: fmt.Sprintf("cannot read fixtures: %v", errors.Unwrap(err))}}

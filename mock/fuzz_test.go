@@ -144,7 +144,7 @@ var rawServer = sync.OnceValues(func() (*rawTarget, error) {
 		return nil, err
 	}
 	rt := &rawTarget{s: s}
-	s.watch.list = append(s.watch.list, func(ex *Exchange) {
+	s.watch.list = append(s.watch.list, func(ex *exchange) {
 		if ex.Status >= 500 || ex.OutsideContract {
 			rt.bad.Add(1)
 		}

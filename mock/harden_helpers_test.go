@@ -91,9 +91,9 @@ func settleGoroutines(t testing.TB, baseline int) {
 }
 
 // exchanges collects the server's exchanges on a channel.
-func exchanges(s *Server, size int) <-chan Exchange {
-	ch := make(chan Exchange, size)
-	s.watch.list = append(s.watch.list, func(ex *Exchange) {
+func exchanges(s *Server, size int) <-chan exchange {
+	ch := make(chan exchange, size)
+	s.watch.list = append(s.watch.list, func(ex *exchange) {
 		select {
 		case ch <- *ex:
 		default:
@@ -103,13 +103,13 @@ func exchanges(s *Server, size int) <-chan Exchange {
 }
 
 // waitExchange waits for the next exchange, failing after a generous time.
-func waitExchange(t testing.TB, ch <-chan Exchange, what string) Exchange {
+func waitExchange(t testing.TB, ch <-chan exchange, what string) exchange {
 	t.Helper()
 	select {
 	case ex := <-ch:
 		return ex
 	case <-time.After(30 * time.Second):
 		t.Fatalf("%s: the server saw no end of the exchange in 30s", what)
-		return Exchange{}
+		return exchange{}
 	}
 }

@@ -188,7 +188,7 @@ func (j *Journal) Clear(session string) int {
 // journalExchange is the observer that records each API request; odmock's
 // own /__odmock/ requests are left out, so reading the journal does not
 // change it.
-func (w *watchers) journalExchange(ex *Exchange) {
+func (w *watchers) journalExchange(ex *exchange) {
 	if isAdminPath(ex.Path) {
 		return
 	}

@@ -24,7 +24,7 @@ import (
 // old state or the new, never half of each.
 type library struct {
 	data      *dataset.Dataset
-	scenarios map[string]*Scenario
+	scenarios map[string]*scenario
 	fixtures  map[string]*dataset.Dataset
 }
 
@@ -138,8 +138,8 @@ func loadFixtureLibrary(c *contract.Contract, src source) (map[string]*dataset.D
 
 // loadScenarios parses every scenario file of src against the contract and
 // the fixture library.
-func loadScenarios(c *contract.Contract, src source, fixtures map[string]*dataset.Dataset) (map[string]*Scenario, Problems) {
-	out := map[string]*Scenario{}
+func loadScenarios(c *contract.Contract, src source, fixtures map[string]*dataset.Dataset) (map[string]*scenario, Problems) {
+	out := map[string]*scenario{}
 	l := &scenarioLoader{c: c, fixtures: fixtures, scenFS: src.fsys}
 	problems := src.readEach("scenarios", func(file, name string, data []byte) Problems {
 		sc, ps := l.parseScenario(file, name, data)
@@ -175,7 +175,7 @@ func (f *userFiles) load() (*library, error) {
 	problems = append(problems, ps...)
 	if cfg.fixtures != "" {
 		abs := filepath.Clean(cfg.fixtures)
-		users, err := LoadFixtures(c, os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
+		users, err := loadFixtures(c, os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
 		var fps Problems
 		if errors.As(err, &fps) {
 			for i := range fps {

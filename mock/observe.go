@@ -11,10 +11,10 @@ import (
 	"github.com/odmock/odmock/contract"
 )
 
-// Exchange is what the server learned about one request and its answer.
+// exchange is what the server learned about one request and its answer.
 // Handlers fill it in as they go; when the answer is sent, it goes to every
 // observer: the request log, and whatever else watches traffic.
-type Exchange struct {
+type exchange struct {
 	Start    time.Time
 	Method   string
 	Path     string
@@ -53,25 +53,25 @@ const (
 	OutcomeRateLimited     Outcome = "rate-limited"    // a 429
 )
 
-// Observer is told of every exchange once it is answered. It must not
+// observer is told of every exchange once it is answered. It must not
 // block: it runs on the request's goroutine.
-type Observer func(*Exchange)
+type observer func(*exchange)
 
 const exchangeKey = "odmock.exchange"
 
 // exchangeOf returns the exchange of the request in c.
-func exchangeOf(c echo.Context) *Exchange {
-	if ex, ok := c.Get(exchangeKey).(*Exchange); ok {
+func exchangeOf(c echo.Context) *exchange {
+	if ex, ok := c.Get(exchangeKey).(*exchange); ok {
 		return ex
 	}
-	return &Exchange{} // outside observe (a test calling a handler alone)
+	return &exchange{} // outside observe (a test calling a handler alone)
 }
 
 // watchers are what learns of every exchange once it is answered: the
 // request log, the journal and coverage, in that order; pending holds back
 // reads of the journal and coverage until earlier requests are observed.
 type watchers struct {
-	list     []Observer
+	list     []observer
 	pending  observations
 	journal  *Journal
 	coverage *coverage
@@ -81,7 +81,7 @@ type watchers struct {
 
 func newWatchers(c *contract.Contract, cfg Config, log *slog.Logger) *watchers {
 	w := &watchers{journal: newJournal(cfg.JournalSize), coverage: newCoverage(c), log: log, tokens: cfg.Tokens}
-	w.list = []Observer{w.logExchange, w.journalExchange, w.coverage.observe}
+	w.list = []observer{w.logExchange, w.journalExchange, w.coverage.observe}
 	return w
 }
 
@@ -91,7 +91,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		who := s.gate.identify(r)
-		ex := &Exchange{
+		ex := &exchange{
 			Start:  time.Now(),
 			Method: r.Method,
 			Path:   r.URL.Path,
@@ -125,7 +125,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // logExchange is the request log: one line per request.
-func (w *watchers) logExchange(ex *Exchange) {
+func (w *watchers) logExchange(ex *exchange) {
 	level := slog.LevelInfo
 	if ex.Status >= 500 {
 		level = slog.LevelWarn

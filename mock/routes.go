@@ -8,24 +8,24 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// AdminPrefix is where odmock's own API lives, apart from the contract's.
-const AdminPrefix = "/__odmock"
+// adminPrefix is where odmock's own API lives, apart from the contract's.
+const adminPrefix = "/__odmock"
 
 // Paths of odmock's own API.
 const (
 	// HealthPath answers 200 without a token while the server is up.
-	HealthPath = AdminPrefix + "/health"
+	HealthPath = adminPrefix + "/health"
 	// JournalPath is the request journal: GET reads it, DELETE clears it.
-	JournalPath = AdminPrefix + "/journal"
+	JournalPath = adminPrefix + "/journal"
 	// CoveragePath serves the consumer coverage: which of the contract's
 	// behaviours clients have exercised. GET reads it, DELETE resets it;
 	// ?session=ID narrows either to one session.
-	CoveragePath = AdminPrefix + "/coverage"
+	CoveragePath = adminPrefix + "/coverage"
 )
 
 // isAdminPath reports whether a path is odmock's own, not the API's.
 func isAdminPath(path string) bool {
-	return path == AdminPrefix || strings.HasPrefix(path, AdminPrefix+"/")
+	return path == adminPrefix || strings.HasPrefix(path, adminPrefix+"/")
 }
 
 // routes builds the Echo router, every route in one place: the API's path
@@ -45,14 +45,14 @@ func (s *Server) routes() *echo.Echo {
 	e.GET(HealthPath, handleHealth)
 	e.HEAD(HealthPath, handleHealth)
 
-	admin := e.Group(AdminPrefix)
+	admin := e.Group(adminPrefix)
 	if s.gate.admin != nil {
 		// Use also routes every other path under the prefix through it,
 		// so unknown admin paths are 401 too: they say nothing of what
 		// exists.
 		admin.Use(s.gate.requireAdmin)
 	}
-	rel := func(path string) string { return strings.TrimPrefix(path, AdminPrefix) }
+	rel := func(path string) string { return strings.TrimPrefix(path, adminPrefix) }
 	admin.GET(rel(JournalPath), s.handleJournal)
 	admin.HEAD(rel(JournalPath), s.handleJournal)
 	admin.DELETE(rel(JournalPath), s.handleJournalClear)

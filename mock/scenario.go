@@ -50,16 +50,16 @@ import (
 // Calls are counted per session (X-Odmock-Session, else the token) and
 // per rule: a rule counts the calls that reach it and match it.
 
-// Scenario is a named, scripted behaviour of the server.
-type Scenario struct {
+// scenario is a named, scripted behaviour of the server.
+type scenario struct {
 	Name        string
 	Description string
 	Path        string
-	Rules       []*Rule
+	Rules       []*scenarioRule
 }
 
-// Rule is one rule of a scenario.
-type Rule struct {
+// scenarioRule is one rule of a scenario.
+type scenarioRule struct {
 	Name  string
 	Line  int
 	match ruleMatch
@@ -67,12 +67,12 @@ type Rule struct {
 	after int
 	call  int // 0: any call
 	// answers holds one answer, or a sequence answered in turn.
-	answers []*Answer
+	answers []*ruleAnswer
 	repeat  bool
 }
 
-// Answer is what a rule does with a call it answers.
-type Answer struct {
+// ruleAnswer is what a rule does with a call it answers.
+type ruleAnswer struct {
 	Line    int
 	fixture string           // the fixture the engine answers from, "" for the dataset
 	data    *dataset.Dataset // the fixture's data, resolved at load
@@ -87,7 +87,7 @@ type Answer struct {
 
 // scripted reports whether the answer is written from the file rather
 // than by the engine.
-func (a *Answer) scripted() bool { return a.status != 0 }
+func (a *ruleAnswer) scripted() bool { return a.status != 0 }
 
 // ruleMatch is a rule's conditions.
 type ruleMatch struct {
@@ -123,7 +123,7 @@ func (m valueMatch) test(v string, ok bool) bool {
 }
 
 // ruleNames lists the scenario's rules by name, in order.
-func (sc *Scenario) ruleNames() []string {
+func (sc *scenario) ruleNames() []string {
 	names := make([]string, len(sc.Rules))
 	for i, r := range sc.Rules {
 		names[i] = r.Name
@@ -132,7 +132,7 @@ func (sc *Scenario) ruleNames() []string {
 }
 
 // sortedScenarioNames lists a scenario set's names in order.
-func sortedScenarioNames(m map[string]*Scenario) []string {
+func sortedScenarioNames(m map[string]*scenario) []string {
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)

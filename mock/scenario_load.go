@@ -32,7 +32,7 @@ type scenarioLoader struct {
 
 // parseScenario reads one scenario file: file is its path in scenFS, name
 // its path for problems.
-func (l *scenarioLoader) parseScenario(file, name string, data []byte) (*Scenario, Problems) {
+func (l *scenarioLoader) parseScenario(file, name string, data []byte) (*scenario, Problems) {
 	l.current = file
 	f := &yamlFile{path: name}
 	root := f.parse(data)
@@ -40,7 +40,7 @@ func (l *scenarioLoader) parseScenario(file, name string, data []byte) (*Scenari
 		return nil, f.problems
 	}
 	top := f.mapping(root, "a scenario file", "description", "rules")
-	sc := &Scenario{Name: scenarioName(name), Path: name}
+	sc := &scenario{Name: scenarioName(name), Path: name}
 	if top["description"] != nil {
 		sc.Description, _ = f.str(top["description"], "description")
 	}
@@ -61,13 +61,13 @@ func scenarioName(file string) string {
 	return strings.TrimSuffix(base, path.Ext(base))
 }
 
-func (l *scenarioLoader) parseRule(f *yamlFile, n *yaml.Node, index int) *Rule {
+func (l *scenarioLoader) parseRule(f *yamlFile, n *yaml.Node, index int) *scenarioRule {
 	keys := append([]string{"name", "match", "times", "after", "call", "sequence", "repeat"}, answerKeys()...)
 	m := f.mapping(n, "a rule", keys...)
 	if m == nil {
 		return nil
 	}
-	r := &Rule{Name: "rule " + strconv.Itoa(index), Line: n.Line, repeat: true}
+	r := &scenarioRule{Name: "rule " + strconv.Itoa(index), Line: n.Line, repeat: true}
 	if m["name"] != nil {
 		if name, ok := f.str(m["name"], "name"); ok {
 			r.Name = name
@@ -195,8 +195,8 @@ func (l *scenarioLoader) parseValueMatch(f *yamlFile, n *yaml.Node, what string)
 }
 
 // parseAnswer reads an answer's keys from m, the mapping node n.
-func (l *scenarioLoader) parseAnswer(f *yamlFile, n *yaml.Node, m map[string]*yaml.Node) *Answer {
-	a := &Answer{Line: n.Line}
+func (l *scenarioLoader) parseAnswer(f *yamlFile, n *yaml.Node, m map[string]*yaml.Node) *ruleAnswer {
+	a := &ruleAnswer{Line: n.Line}
 	if rn := m["respond"]; rn != nil {
 		if v, ok := f.str(rn, "respond"); ok && v != "dataset" {
 			f.errorf(rn, "respond %q: the only engine answer is dataset (or give fixture: NAME)", v)
@@ -290,7 +290,7 @@ func (l *scenarioLoader) parseAnswer(f *yamlFile, n *yaml.Node, m map[string]*ya
 	return a
 }
 
-func (l *scenarioLoader) parseDelay(f *yamlFile, n *yaml.Node, a *Answer) {
+func (l *scenarioLoader) parseDelay(f *yamlFile, n *yaml.Node, a *ruleAnswer) {
 	s, ok := f.str(n, "delay")
 	if !ok {
 		return
@@ -315,7 +315,7 @@ func (l *scenarioLoader) parseDelay(f *yamlFile, n *yaml.Node, a *Answer) {
 
 // checkContract validates a scripted answer against openapi.yaml at load,
 // so a scenario cannot make odmock break the contract by accident.
-func (l *scenarioLoader) checkContract(f *yamlFile, n *yaml.Node, m map[string]*yaml.Node, a *Answer) {
+func (l *scenarioLoader) checkContract(f *yamlFile, n *yaml.Node, m map[string]*yaml.Node, a *ruleAnswer) {
 	at := n
 	if m["status"] != nil {
 		at = m["status"]

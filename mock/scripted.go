@@ -16,7 +16,7 @@ import (
 )
 
 // delayFor is how long to wait before the answer.
-func (a *Answer) delayFor() time.Duration {
+func (a *ruleAnswer) delayFor() time.Duration {
 	if a.delayMax > a.delay {
 		return a.delay + time.Duration(rand.Int64N(int64(a.delayMax-a.delay)+1))
 	}
@@ -38,7 +38,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // reply is a scripted answer as it is sent. Without a body, the
 // contract's example for the status goes, with its headers (Retry-After
 // for 429).
-func (a *Answer) reply(c *contract.Contract) *reply {
+func (a *ruleAnswer) reply(c *contract.Contract) *reply {
 	rep := &reply{status: a.status, body: a.bodyFor(c), outside: a.outside}
 	if a.body == nil {
 		rep.headers = contract.ExampleHeaders(a.status)
@@ -49,7 +49,7 @@ func (a *Answer) reply(c *contract.Contract) *reply {
 
 // bodyFor is a scripted answer's body: its own, or the contract's example
 // for its status.
-func (a *Answer) bodyFor(c *contract.Contract) []byte {
+func (a *ruleAnswer) bodyFor(c *contract.Contract) []byte {
 	if a.body != nil {
 		return a.body
 	}
@@ -58,7 +58,7 @@ func (a *Answer) bodyFor(c *contract.Contract) []byte {
 
 // dataOr is the dataset the engine answers from: the answer's fixture, or
 // def.
-func (a *Answer) dataOr(def *dataset.Dataset) *dataset.Dataset {
+func (a *ruleAnswer) dataOr(def *dataset.Dataset) *dataset.Dataset {
 	if a.data != nil {
 		return a.data
 	}

@@ -1,3 +1,6 @@
+// This file is longer than most: the soak is one workload, its checks and
+// its report, read best top to bottom in one place.
+
 package mock
 
 import (
@@ -96,7 +99,7 @@ func TestSoak(t *testing.T) {
 				case <-time.After(100 * time.Millisecond):
 				}
 				name := []string{"empty", ""}[i%2]
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPut, sk.base+AdminPrefix+"/scenario",
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPut, sk.base+adminPrefix+"/scenario",
 					strings.NewReader(`{"name":"`+name+`","session":"soak-switch"}`))
 				resp, err := sk.client.Do(req)
 				if err != nil {

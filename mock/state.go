@@ -34,7 +34,7 @@ func (st *scenarioState) reset(session string) { st.counters.reset(session) }
 func (st *scenarioState) inUse() map[string]bool { return st.active.inUse() }
 
 // pick finds the rule of sc that answers this call, and its answer.
-func (st *scenarioState) pick(sc *Scenario, who caller, r *http.Request) (*Rule, *Answer) {
+func (st *scenarioState) pick(sc *scenario, who caller, r *http.Request) (*scenarioRule, *ruleAnswer) {
 	var params contract.Params
 	for i, rule := range sc.Rules {
 		if len(rule.match.query) > 0 && params == nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/odmock/odmock/contract"
 )
 
-// verifier runs the checks of one Verify call. Checks are independent: each
+// verifier runs the checks of one Run. Checks are independent: each
 // sends what it needs (the client answers repeats from its cache) and
 // judges one behaviour, so a provider that breaks one behaviour fails one
 // check. Checks that compare answers compare the provider with itself

@@ -1,0 +1,26 @@
+// Package dataset is odmock's data and its query engine: users and their
+// conversations, generated from a seed or read from fixtures, indexed, and
+// queried as the real API queries its database. It imports contract and
+// gofakeit; it knows nothing of HTTP or YAML.
+//
+// # Users
+//
+// Generate makes users from a seed: user i depends only on (seed, i), so
+// the same seed gives the same users whatever their number, and adding
+// users leaves the earlier ones unchanged. The first is always the public
+// page's example user, user_12345. MergeUsers lays fixture users over them.
+//
+// # The engine
+//
+// New indexes users into a Dataset (NewSeeded generates and indexes in
+// parallel, never holding every user at once). Dataset.Query answers a
+// contract.Query: users by ID, messages by time, filters as SQL's
+// LIKE '%value%' in a case-insensitive collation, bot messages never
+// returned. Every message is encoded once, in PHP's escaping, so a Result
+// streams with WriteTo from those bytes, its exact length known (Size).
+//
+// # Windows
+//
+// Window is the span generated conversations fall in; ParseWindow reads
+// the --window flag's forms.
+package dataset

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The package guards: arrows between odmock's packages point one way.
+#
+#   contract  <-  dataset  <-  mock  <-  cmd/odmock
+#   contract  <-  verify (judges any provider through HTTP and contract only)
+#
+# Test files are left out (go list's Imports and Deps are the package's
+# own): verify's tests start odmock to judge it. Exits 1 naming every
+# arrow that points the wrong way.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+module=$(go list -m)
+bad=0
+complain() { printf 'arrows: %s\n' "$*" >&2; bad=1; }
+
+# imports PKG: its direct imports, one a line.
+imports() { go list -f '{{join .Imports "\n"}}' "./$1"; }
+# deps PKG: everything it is built from, one a line.
+deps() { go list -deps -f '{{.ImportPath}}' "./$1"; }
+# std PATH: a standard library package (no dot in its first element).
+std() { [[ "${1%%/*}" != *.* ]]; }
+
+# contract is the bottom: the standard library, kin-openapi and the
+# embedded files only. No Echo, no YAML library, no faker.
+while read -r p; do
+  std "$p" && continue
+  case "$p" in
+    github.com/getkin/kin-openapi/*|"$module") ;;
+    *) complain "contract imports $p: it may import kin-openapi and $module (the embedded files) only" ;;
+  esac
+done < <(imports contract)
+
+# dataset: contract, the faker and the standard library; no HTTP, no Echo,
+# no YAML, nothing of the server.
+while read -r p; do
+  case "$p" in
+    net/http|net/http/*) complain "dataset imports $p: the engine knows nothing of HTTP" ;;
+    github.com/labstack/*) complain "dataset imports $p: no Echo in the engine" ;;
+    gopkg.in/yaml*|go.yaml.in/*|*/yaml|*/yaml/*) complain "dataset imports $p: no YAML in the engine (user files are mock's)" ;;
+    "$module"/mock|"$module"/mock/*|"$module"/verify|"$module"/cmd/*) complain "dataset imports $p: arrows point down, to contract" ;;
+  esac
+done < <(imports dataset)
+
+# verify judges from the outside: never the server, never its engine.
+while read -r p; do
+  case "$p" in
+    "$module"/mock|"$module"/mock/*|"$module"/dataset|"$module"/cmd/*)
+      complain "verify is built from $p: the judge must not share the defendant's engine" ;;
+  esac
+done < <(deps verify)
+
+# mock serves; it does not judge.
+while read -r p; do
+  case "$p" in
+    "$module"/verify|"$module"/cmd/*) complain "mock is built from $p: the server must not depend on verify or the CLI" ;;
+  esac
+done < <(deps mock)
+
+if [ "$bad" -ne 0 ]; then
+  echo "arrows: FAIL (see docs/architecture.md)" >&2
+  exit 1
+fi
+echo "arrows: contract <- dataset <- mock <- cmd/odmock; contract <- verify: ok"

@@ -1,0 +1,278 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// errBudget means a run used up its requests.
+var errBudget = errors.New("request budget exhausted (raise --max-requests)")
+
+// How the client authenticates a request.
+const (
+	authToken = "token" // the configured token
+	authNone  = "none"  // no Authorization header
+	authWrong = "wrong" // a token no provider issued
+)
+
+// wrongToken is a token no provider accepts.
+const wrongToken = "odmock-verify-not-a-token"
+
+// response is one answer of the provider, with what the checks parse of it.
+type response struct {
+	label  string // the request, without the token: GET /path?query
+	query  string // the raw query sent
+	status int
+	header http.Header
+	body   []byte
+	err    error // the request did not get an answer
+
+	users    []user // a 200's users, in order
+	parseErr error  // a 200 whose body is not the contract's shape
+}
+
+// client sends paced, counted, cached requests to the provider.
+type client struct {
+	opts     Options
+	endpoint *url.URL
+	path     string
+	interval time.Duration
+	last     time.Time
+	requests int
+	retries  int
+	cache    map[string]*response
+	all      []*response // every answer, 429s included, for the schema check
+}
+
+// get sends GET path?query, or answers it from the cache: no request is
+// sent twice in a run.
+func (vc *client) get(ctx context.Context, query []param, auth string) *response {
+	raw := encodeQuery(query)
+	key := auth + " " + raw
+	if r, ok := vc.cache[key]; ok {
+		return r
+	}
+	label := "GET " + vc.path
+	if raw != "" {
+		label += "?" + raw
+	}
+	switch auth {
+	case authNone:
+		label += " (no token)"
+	case authWrong:
+		label += " (wrong token)"
+	}
+	r := &response{label: label, query: raw}
+	vc.cache[key] = r
+	for attempt := 0; ; attempt++ {
+		status, header, body, err := vc.send(ctx, raw, auth)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		r.status, r.header, r.body = status, header, body
+		vc.all = append(vc.all, &response{label: label, query: raw, status: status, header: header, body: body})
+		if status != http.StatusTooManyRequests || attempt == 3 {
+			break
+		}
+		wait, err := vc.retryAfter(header)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		vc.retries++
+		if err := vc.opts.sleep(ctx, wait); err != nil {
+			r.err = err
+			return r
+		}
+	}
+	if r.status == http.StatusOK {
+		r.users, r.parseErr = parseUsers(r.body)
+	}
+	return r
+}
+
+// retryAfter reads a 429's Retry-After: seconds or an HTTP date. Without
+// one, the throttle's window, a minute, is waited out.
+func (vc *client) retryAfter(h http.Header) (time.Duration, error) {
+	wait := time.Minute
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			wait = time.Duration(n) * time.Second
+		} else if t, err := http.ParseTime(v); err == nil {
+			wait = time.Until(t)
+		} else {
+			return 0, fmt.Errorf("429 with Retry-After %q: neither seconds nor an HTTP date", v)
+		}
+	}
+	if wait > vc.opts.MaxRetryAfter {
+		return 0, fmt.Errorf("429 with Retry-After %s, longer than the %s allowed", wait, vc.opts.MaxRetryAfter)
+	}
+	return max(wait, 0), nil
+}
+
+// send sends one request, after waiting its turn.
+func (vc *client) send(ctx context.Context, rawQuery, auth string) (int, http.Header, []byte, error) {
+	if vc.requests >= vc.opts.MaxRequests {
+		return 0, nil, nil, errBudget
+	}
+	if !vc.last.IsZero() {
+		if d := time.Until(vc.last.Add(vc.interval)); d > 0 {
+			if err := vc.opts.sleep(ctx, d); err != nil {
+				return 0, nil, nil, err
+			}
+		}
+	}
+	vc.last = time.Now()
+	vc.requests++
+	u := *vc.endpoint
+	u.RawQuery = rawQuery
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	// So the provider's logs tell verification from real traffic.
+	req.Header.Set("User-Agent", "odmock-verify")
+	switch auth {
+	case authToken:
+		req.Header.Set("Authorization", "Bearer "+vc.opts.Token)
+	case authWrong:
+		req.Header.Set("Authorization", "Bearer "+wrongToken)
+	}
+	resp, err := vc.opts.Client.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("read answer: %w", err)
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// param is one query parameter; a query is a list of them, in order.
+type param struct{ name, value string }
+
+// encodeQuery writes a query as the public page writes its examples:
+// spaces as %20 and colons as they are, so reports stay readable.
+func encodeQuery(q []param) string {
+	var b strings.Builder
+	for i, p := range q {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(queryEscape(p.name))
+		b.WriteByte('=')
+		b.WriteString(queryEscape(p.value))
+	}
+	return b.String()
+}
+
+func queryEscape(s string) string {
+	s = url.QueryEscape(s)
+	return strings.NewReplacer("+", "%20", "%3A", ":").Replace(s)
+}
+
+// user is one user of a 200 answer.
+type user struct {
+	Key              string         `json:"-"` // the key of the user's object
+	UserID           string         `json:"user_id"`
+	Chatbot          map[string]any `json:"chatbot_user_data"`
+	From             string         `json:"from"`
+	To               string         `json:"to"`
+	SelectedScenario *string        `json:"selected_scenario"`
+	Browser          *string        `json:"browser"`
+	Interactions     []interaction  `json:"interactions"`
+}
+
+// interaction is one interaction of a 200 answer.
+type interaction struct {
+	Type string          `json:"type"`
+	Date string          `json:"date"`
+	Text string          `json:"text"`
+	Data json.RawMessage `json:"data"`
+}
+
+// parseUsers reads a 200 body: {"data":[{"<id>":{...}}, ...]}.
+func parseUsers(body []byte) ([]user, error) {
+	var doc struct {
+		Data []map[string]json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("body is not the contract's shape: %w", err)
+	}
+	var users []user
+	for i, entry := range doc.Data {
+		if len(entry) != 1 {
+			return nil, fmt.Errorf("data[%d] has %d keys, want one (the user ID)", i, len(entry))
+		}
+		for key, raw := range entry {
+			u := user{Key: key}
+			if err := json.Unmarshal(raw, &u); err != nil {
+				return nil, fmt.Errorf("data[%d].%s is not the contract's shape: %w", i, key, err)
+			}
+			users = append(users, u)
+		}
+	}
+	return users, nil
+}
+
+// attribute is the user's value of a filterable attribute: from
+// chatbot_user_data, or for browser and selected_scenario the user's own
+// fields. present says whether the answer carries the attribute at all.
+func (u *user) attribute(name string) (value string, ok, present bool) {
+	if v, has := u.Chatbot[name]; has {
+		s, isString := v.(string)
+		return s, isString, true
+	}
+	var field *string
+	switch name {
+	case "browser":
+		field = u.Browser
+	case "selected_scenario":
+		field = u.SelectedScenario
+	default:
+		return "", false, false
+	}
+	if field == nil {
+		return "", false, false
+	}
+	return *field, true, true
+}
+
+// parseTimestamp reads an answer's date leniently: the contract's format
+// is the schema check's business, so other checks only need the instant.
+func parseTimestamp(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// interactionKey identifies an interaction across answers: its user, its
+// instant, and its content.
+func interactionKey(user string, in interaction) string {
+	date := in.Date
+	if t, ok := parseTimestamp(in.Date); ok {
+		date = strconv.FormatInt(t.Unix(), 10)
+	}
+	data := string(in.Data)
+	var buf bytes.Buffer
+	if json.Compact(&buf, in.Data) == nil {
+		data = buf.String()
+	}
+	return user + "\x00" + date + "\x00" + in.Type + "\x00" + in.Text + "\x00" + data
+}
