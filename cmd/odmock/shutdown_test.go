@@ -71,7 +71,8 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 		"/public/api/user-interactions?from=2024-01-10%2000:00:00&to=2024-01-12%2023:59:59&browser=chrome",
 		"/public/api/user-interactions?from=2024-01-01%2000:00:00",
 	}
-	var complete, refused atomic.Int64
+	var complete, refused, closedIdle atomic.Int64
+	var signalled atomic.Bool
 	var mu sync.Mutex
 	var failures []string
 	fail := func(s string) {
@@ -93,6 +94,14 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 				if errors.Is(err, syscall.ECONNREFUSED) {
 					refused.Add(1)
 					return // the server is gone: done
+				}
+				if err != nil && signalled.Load() && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)) {
+					// Shutdown closes idle keep-alive connections; a request
+					// sent on one as it closes was never accepted (HTTP lets
+					// a server close an idle connection; the log count
+					// below proves nothing accepted was lost).
+					closedIdle.Add(1)
+					return
 				}
 				if err != nil {
 					fail("request: " + err.Error())
@@ -120,6 +129,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	signalled.Store(true)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -144,8 +154,9 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	if got, want := complete.Load(), logged.Load(); got != want {
 		t.Errorf("clients got %d whole answers, the server logged %d answered requests: want them equal", got, want)
 	}
-	if got := refused.Load(); got != clients {
-		t.Errorf("%d clients ended refused at connect, want all %d", got, clients)
+	if got := refused.Load() + closedIdle.Load(); got != clients {
+		t.Errorf("%d clients ended refused at connect or on an idle connection closed at shutdown, want all %d", got, clients)
 	}
-	t.Logf("%d whole answers, %d refused after the signal", complete.Load(), refused.Load())
+	t.Logf("%d whole answers, %d refused after the signal, %d on idle connections closed by the shutdown",
+		complete.Load(), refused.Load(), closedIdle.Load())
 }
