@@ -47,7 +47,11 @@ type Config struct {
 	// AdminToken, when set, is the Bearer token every /__odmock/ path but
 	// health requires. API tokens never pass for it.
 	AdminToken string
-	Limits     Limits // zero fields take DefaultLimits
+	// Instance names this server in its health answer, so that a probe
+	// can check it reached this server and no other; "" is a random name
+	// made by New.
+	Instance string
+	Limits   Limits // zero fields take DefaultLimits
 }
 
 // DefaultConfig is the configuration of `odmock` with no flags.
