@@ -85,7 +85,9 @@ func TestBannerIsSmallAndJSONWhenAsked(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr lockedBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--users", "5", "--log-format", "json"}, &stdout, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--users", "5", "--log-format", "json"}, &stdout, &stderr)
+	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(stdout.String(), `"try"`) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
