@@ -3,6 +3,10 @@
 #   docker build -t odmock .
 #   docker run --rm -p 8080:8080 odmock
 #   docker run --rm -p 8080:8080 -e ODMOCK_SCENARIO=unauthorized odmock
+#   docker run --rm -p 8080:8080 -v "$PWD/.odmock:/odmock/.odmock:ro" odmock   # your own scenarios too
+#
+# With podman or buildah, build with --format docker: the default OCI format
+# has no HEALTHCHECK, and podman drops it with only a warning.
 #
 # Build arguments:
 #   GO_IMAGE  the Go toolchain image of the build stage (default: the official one)
@@ -11,7 +15,8 @@
 #   GOFLAGS   optional; with -mod=vendor the build uses the context's vendor/
 #             directory and downloads nothing (scripts/container-test.sh does that)
 
-ARG GO_IMAGE=golang:1.26
+# Fully qualified: podman does not resolve short names without a registries.conf.
+ARG GO_IMAGE=docker.io/library/golang:1.26
 
 FROM ${GO_IMAGE} AS build
 ARG GOPROXY
@@ -33,14 +38,11 @@ RUN --mount=type=cache,target=/cache/go-build \
     GOCACHE=/cache/go-build go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/usr/local/bin/odmock ./cmd/odmock \
  && /out/usr/local/bin/odmock version
 
-# The run-time tree: the binary, and the shipped scenarios/ and fixtures/ under
-# /odmock, the working directory, so that `--scenario NAME` finds
-# scenarios/NAME.yaml. Either directory may be absent from the source; it is
-# then shipped empty. Everything is owned by root and read-only to the server.
-RUN mkdir -p /out/odmock/scenarios /out/odmock/fixtures \
- && for d in scenarios fixtures; do \
-      if [ -d "$d" ]; then cp -R "$d/." "/out/odmock/$d/"; fi; \
-    done \
+# The run-time tree: the binary (the shipped scenarios and fixtures are built
+# into it), the working directory /odmock, where a project's own files are
+# mounted as /odmock/.odmock, and /tmp for the address file. Everything is
+# owned by root and read-only to the server.
+RUN mkdir -p /out/odmock \
  && chmod -R a+rX,go-w /out \
  && mkdir -p /out/tmp && chmod 1777 /out/tmp
 
@@ -49,6 +51,10 @@ COPY --from=build /out/ /
 WORKDIR /odmock
 USER 65532:65532
 ENV ODMOCK_ADDR=0.0.0.0:8080
+# The server writes where it listens here, and the health check reads it:
+# the check finds the server whether its address came from ODMOCK_ADDR or
+# from --addr on the command line.
+ENV ODMOCK_ADDR_FILE=/tmp/odmock.addr
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD ["/usr/local/bin/odmock", "healthcheck"]

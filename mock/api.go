@@ -24,9 +24,6 @@ func (s *Server) handleInteractions(c echo.Context) error {
 	if err != nil {
 		return outsideReply(http.StatusBadRequest, err.Error())
 	}
-	if len(prefs.Applied) > 0 {
-		c.Response().Header().Set("Preference-Applied", strings.Join(prefs.Applied, ", "))
-	}
 	answer := &ruleAnswer{} // the engine, on the dataset
 	name := prefs.Scenario
 	if name == "" {
@@ -37,13 +34,23 @@ func (s *Server) handleInteractions(c echo.Context) error {
 		if sc == nil {
 			return outsideReply(http.StatusBadRequest, unknownScenario(name, lib.scenarioNames()).Error())
 		}
-		ex.Scenario = name
-		if rule, a := s.scenarios.pick(sc, ex.who, r); rule != nil {
-			ex.Rule, answer = rule.Name, a
+		// Prefer: code= answers instead of the scenario: its rules are
+		// neither consulted nor counted, and it is not applied.
+		if prefs.Code == 0 {
+			ex.Scenario = name
+			if rule, a := s.scenarios.pick(sc, ex.who, r); rule != nil {
+				ex.Rule, answer = rule.Name, a
+			}
 		}
 	}
 	if prefs.Code != 0 {
 		answer = &ruleAnswer{status: prefs.Code}
+		prefs.without("scenario")
+	}
+	// Said only once every preference is accepted: a rejected one gets a
+	// 400 and no Preference-Applied.
+	if len(prefs.Applied) > 0 {
+		c.Response().Header().Set("Preference-Applied", strings.Join(prefs.Applied, ", "))
 	}
 	delay := answer.delayFor()
 	if prefs.Delay > 0 {
@@ -74,6 +81,11 @@ func (s *Server) handleInteractions(c echo.Context) error {
 	if answer.scripted() {
 		rep := answer.reply(s.contract)
 		ex.Outcome = outcomeOfStatus(rep.status, rep.body)
+		if ex.Outcome == OutcomeInvalid {
+			// Observed by what it is: its errors count toward coverage
+			// and go to the journal, as the engine's would.
+			ex.Errors, _ = s.contract.ReadValidationBody(rep.body)
+		}
 		return send(c, rep)
 	}
 	return s.answerFromEngine(c, answer.dataOr(lib.data))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,7 +48,11 @@ type Config struct {
 	// AdminToken, when set, is the Bearer token every /__odmock/ path but
 	// health requires. API tokens never pass for it.
 	AdminToken string
-	Limits     Limits // zero fields take DefaultLimits
+	// Instance names this server in its health answer, so that a probe
+	// can check it reached this server and no other; "" is a random name
+	// made by New.
+	Instance string
+	Limits   Limits // zero fields take DefaultLimits
 }
 
 // DefaultConfig is the configuration of `odmock` with no flags.
@@ -113,6 +118,9 @@ func configError(field, value, format string, args ...any) *ConfigError {
 // by New, against the scenarios it loads.
 func (cfg Config) Validate() error {
 	num := strconv.Itoa
+	if err := checkAddr(cfg.Addr); err != nil {
+		return &ConfigError{Field: "Addr", Value: strconv.Quote(cfg.Addr), Err: err}
+	}
 	switch {
 	case len(cfg.Tokens) == 0:
 		return configError("Tokens", "", "none configured: give at least one API token")
@@ -133,6 +141,22 @@ func (cfg Config) Validate() error {
 		if err := CheckOrigin(o); err != nil {
 			return &ConfigError{Field: "CORSOrigins", Err: err}
 		}
+	}
+	return nil
+}
+
+// checkAddr checks a listen address: host:port, the port a number up to
+// 65535 ("" is the default's).
+func checkAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want host:port, e.g. 127.0.0.1:8080 (port 0 picks a free one)")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q: want a number from 0 to 65535", port)
 	}
 	return nil
 }

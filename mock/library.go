@@ -33,7 +33,10 @@ func (lib *library) scenarioNames() []string { return sortedScenarioNames(lib.sc
 
 // fileConfig names the user files a library is read from.
 type fileConfig struct {
-	scenariosDir, fixturesDir string // "" for the shipped copies
+	// scenariosDir and fixturesDir add the user's own files to the
+	// shipped ones ("" for the shipped ones only); a user's file replaces
+	// a shipped one of the same name.
+	scenariosDir, fixturesDir string
 	fixtures                  string // served instead of the seeded users
 	merge                     bool   // merged with the seeded users instead
 }
@@ -86,12 +89,18 @@ func dirSource(dir string) (source, error) {
 	return source{fsys: os.DirFS(dir), display: dir, dir: dir}, nil
 }
 
-// sourceFor is dir on disk, or the shipped copy when dir is "".
-func sourceFor(dir, shipped string) (source, error) {
+// sourcesFor are the shipped copy of a directory and, when dir is set,
+// the user's directory over it: later sources win on a name.
+func sourcesFor(dir, shipped string) ([]source, error) {
+	srcs := []source{embeddedSource(shipped)}
 	if dir == "" {
-		return embeddedSource(shipped), nil
+		return srcs, nil
 	}
-	return dirSource(dir)
+	src, err := dirSource(dir)
+	if err != nil {
+		return nil, err
+	}
+	return append(srcs, src), nil
 }
 
 // readEach calls fn with each YAML or JSON file of the source (not its
@@ -118,10 +127,20 @@ func (s source) readEach(what string, fn func(file, name string, data []byte) Pr
 	return problems
 }
 
-// loadFixtureLibrary indexes every fixture file of src, by name.
-func loadFixtureLibrary(c *contract.Contract, src source) (map[string]*dataset.Dataset, Problems) {
+// loadFixtureLibrary indexes every fixture file of the sources, by name;
+// a later source's file replaces an earlier one's.
+func loadFixtureLibrary(c *contract.Contract, srcs ...source) (map[string]*dataset.Dataset, Problems) {
 	out := map[string]*dataset.Dataset{}
-	problems := src.readEach("fixtures", func(file, name string, data []byte) Problems {
+	var problems Problems
+	for _, src := range srcs {
+		problems = append(problems, loadFixturesFrom(c, src, out)...)
+	}
+	return out, problems
+}
+
+// loadFixturesFrom adds every fixture file of src to out.
+func loadFixturesFrom(c *contract.Contract, src source, out map[string]*dataset.Dataset) Problems {
+	return src.readEach("fixtures", func(file, name string, data []byte) Problems {
 		users, ps := parseFixture(c, name, data)
 		if len(ps) > 0 {
 			return ps
@@ -133,21 +152,24 @@ func loadFixtureLibrary(c *contract.Contract, src source) (map[string]*dataset.D
 		out[scenarioName(file)] = d
 		return nil
 	})
-	return out, problems
 }
 
-// loadScenarios parses every scenario file of src against the contract and
-// the fixture library.
-func loadScenarios(c *contract.Contract, src source, fixtures map[string]*dataset.Dataset) (map[string]*scenario, Problems) {
+// loadScenarios parses every scenario file of the sources against the
+// contract and the fixture library; a later source's file replaces an
+// earlier one's.
+func loadScenarios(c *contract.Contract, srcs []source, fixtures map[string]*dataset.Dataset) (map[string]*scenario, Problems) {
 	out := map[string]*scenario{}
-	l := &scenarioLoader{c: c, fixtures: fixtures, scenFS: src.fsys}
-	problems := src.readEach("scenarios", func(file, name string, data []byte) Problems {
-		sc, ps := l.parseScenario(file, name, data)
-		if len(ps) == 0 {
-			out[sc.Name] = sc
-		}
-		return ps
-	})
+	var problems Problems
+	for _, src := range srcs {
+		l := &scenarioLoader{c: c, fixtures: fixtures, scenFS: src.fsys}
+		problems = append(problems, src.readEach("scenarios", func(file, name string, data []byte) Problems {
+			sc, ps := l.parseScenario(file, name, data)
+			if len(ps) == 0 {
+				out[sc.Name] = sc
+			}
+			return ps
+		})...)
+	}
 	return out, problems
 }
 
@@ -156,11 +178,11 @@ func (f *userFiles) load() (*library, error) {
 	c, cfg := f.contract, f.cfg
 	var problems Problems
 	var setup []string
-	scenSrc, err := sourceFor(cfg.scenariosDir, "scenarios")
+	scenSrcs, err := sourcesFor(cfg.scenariosDir, "scenarios")
 	if err != nil {
 		setup = append(setup, "scenarios: "+err.Error())
 	}
-	fixSrc, err := sourceFor(cfg.fixturesDir, "fixtures")
+	fixSrcs, err := sourcesFor(cfg.fixturesDir, "fixtures")
 	if err != nil {
 		setup = append(setup, "fixtures: "+err.Error())
 	}
@@ -169,9 +191,9 @@ func (f *userFiles) load() (*library, error) {
 	}
 	lib := &library{data: f.seeded}
 	var ps Problems
-	lib.fixtures, ps = loadFixtureLibrary(c, fixSrc)
+	lib.fixtures, ps = loadFixtureLibrary(c, fixSrcs...)
 	problems = append(problems, ps...)
-	lib.scenarios, ps = loadScenarios(c, scenSrc, lib.fixtures)
+	lib.scenarios, ps = loadScenarios(c, scenSrcs, lib.fixtures)
 	problems = append(problems, ps...)
 	if cfg.fixtures != "" {
 		abs := filepath.Clean(cfg.fixtures)
@@ -218,6 +240,38 @@ func (cfg fileConfig) watchDirs() []string {
 			dirs = append(dirs, filepath.Dir(cfg.fixtures))
 		}
 	}
+	for i, d := range dirs {
+		dirs[i] = filepath.Clean(d)
+	}
 	slices.Sort(dirs)
 	return slices.Compact(dirs)
+}
+
+// loads reports whether a change to the file at p can change the library:
+// a scenario or fixture file directly in a configured directory, a file
+// under a scenario directory's bodies/, or the --fixtures file itself.
+// Anything else in those directories (a log odmock writes, an editor's
+// swap file, the user's other files) is none of odmock's business: a
+// reload on it would be wasted, and on odmock's own log, endless.
+func (cfg fileConfig) loads(p string) bool {
+	p = filepath.Clean(p)
+	dir, name := filepath.Split(p)
+	dir = filepath.Clean(dir)
+	if cfg.fixtures != "" {
+		fx := filepath.Clean(cfg.fixtures)
+		if p == fx {
+			return true
+		}
+		if dir == fx && isFixtureFile(name) {
+			return true
+		}
+	}
+	for _, d := range []string{cfg.scenariosDir, cfg.fixturesDir} {
+		if d != "" && dir == filepath.Clean(d) && isFixtureFile(name) {
+			return true
+		}
+	}
+	// body_file paths: what a scenario sends, whatever its name.
+	return cfg.scenariosDir != "" && dir == filepath.Join(filepath.Clean(cfg.scenariosDir), "bodies") &&
+		!strings.HasPrefix(name, ".")
 }

@@ -22,13 +22,14 @@ type LintReport struct {
 // statuses, answers that break the contract, and fixture names no file
 // defines. Each path is a file or a directory of them; a file with a
 // top-level users: key is a fixture file, any other a scenario file.
-// Scenarios name fixtures from fixturesDir ("" for the shipped ones).
+// Scenarios name fixtures from the shipped ones and fixturesDir ("" for
+// the shipped ones only).
 func Lint(c *contract.Contract, paths []string, fixturesDir string) LintReport {
 	var rep LintReport
-	src, err := sourceFor(fixturesDir, "fixtures")
+	srcs, err := sourcesFor(fixturesDir, "fixtures")
 	library := map[string]*dataset.Dataset{}
 	if err == nil {
-		library, _ = loadFixtureLibrary(c, src) // its problems are reported when it is linted
+		library, _ = loadFixtureLibrary(c, srcs...) // its problems are reported when it is linted
 	} else {
 		rep.Problems = append(rep.Problems, Problem{Path: fixturesDir, Message: err.Error()})
 	}

@@ -3,6 +3,7 @@ package mock
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,8 +69,15 @@ func parsePrefer(headers []string) (preferences, error) {
 			default:
 				continue
 			}
+			// The last of one name wins: it alone is applied.
+			p.Applied = slices.DeleteFunc(p.Applied, func(a string) bool { return strings.HasPrefix(a, name+"=") })
 			p.Applied = append(p.Applied, name+"="+value)
 		}
 	}
 	return p, nil
+}
+
+// without drops the preference name from Applied: another overrode it.
+func (p *preferences) without(name string) {
+	p.Applied = slices.DeleteFunc(p.Applied, func(a string) bool { return strings.HasPrefix(a, name+"=") })
 }

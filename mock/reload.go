@@ -67,7 +67,9 @@ func (f *userFiles) watch(ctx context.Context, reload func()) error {
 				if !ok {
 					return
 				}
-				if ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Remove|fsnotify.Rename|fsnotify.Chmod) != 0 {
+				// Chmod changes no content; other files than odmock's
+				// (its own log among them) are none of its business.
+				if ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Remove|fsnotify.Rename) != 0 && f.cfg.loads(ev.Name) {
 					timer.Reset(settle)
 				}
 			case err, ok := <-w.Errors:

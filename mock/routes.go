@@ -1,9 +1,12 @@
 package mock
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -42,8 +45,11 @@ func (s *Server) routes() *echo.Echo {
 	e.GET(api, s.handleInteractions)
 	e.HEAD(api, s.handleInteractions)
 	// Health stays outside the admin group, public, for probes.
-	e.GET(HealthPath, handleHealth)
-	e.HEAD(HealthPath, handleHealth)
+	e.GET(HealthPath, s.handleHealth)
+	e.HEAD(HealthPath, s.handleHealth)
+	// The root is where a person lands first: say where to go.
+	e.GET("/", s.handleRoot)
+	e.HEAD("/", s.handleRoot)
 
 	admin := e.Group(adminPrefix)
 	if s.gate.admin != nil {
@@ -66,8 +72,78 @@ func (s *Server) routes() *echo.Echo {
 	return e
 }
 
-func handleHealth(c echo.Context) error {
-	return send(c, &reply{status: http.StatusOK, body: []byte(`{"status":"ok"}`)})
+// Health is the answer of GET /__odmock/health. It says which server
+// answers, so that a probe (odmock healthcheck) can tell this odmock from
+// another odmock, or from any other server holding the port.
+type Health struct {
+	Status   string `json:"status"`   // "ok"
+	Service  string `json:"service"`  // always "odmock"
+	Instance string `json:"instance"` // Config.Instance
+	Seed     uint64 `json:"seed"`     // Config.Seed
+	Users    int    `json:"users"`    // users served
+}
+
+func (s *Server) handleHealth(c echo.Context) error {
+	h := Health{Status: "ok", Service: "odmock", Instance: s.cfg.Instance, Seed: s.cfg.Seed,
+		Users: s.files.current().data.Users()}
+	body, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return send(c, &reply{status: http.StatusOK, body: body})
+}
+
+// handleRoot answers GET /: what odmock is, the API's path with a query
+// to try, and odmock's own paths. The real server has nothing here; a
+// person who opens the address in a browser does.
+func (s *Server) handleRoot(c echo.Context) error {
+	type links struct {
+		Service   string `json:"service"`
+		Message   string `json:"message"`
+		API       string `json:"api"`
+		Try       string `json:"try"`
+		Token     string `json:"token_header"`
+		Health    string `json:"health"`
+		Journal   string `json:"journal"`
+		Coverage  string `json:"coverage"`
+		Scenarios string `json:"scenarios"`
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // the query's & as it is, to copy
+	err := enc.Encode(links{
+		Service:   "odmock",
+		Message:   "odmock, a mock of OpenDialog's User Interactions API: GET the api path with from, to and an Authorization header",
+		API:       s.contract.Path(),
+		Try:       s.TryPath(),
+		Token:     "Authorization: Bearer TOKEN",
+		Health:    HealthPath,
+		Journal:   JournalPath,
+		Coverage:  CoveragePath,
+		Scenarios: adminPrefix + "/scenarios",
+	})
+	if err != nil {
+		return err
+	}
+	return send(c, &reply{status: http.StatusOK, body: bytes.TrimSpace(buf.Bytes())})
+}
+
+// TryPath is a request worth trying first: the API's path and a query for
+// one day with data (the page's example day, 2024-01-15, when the window
+// has it; else the window's first day), small enough to read.
+func (s *Server) TryPath() string {
+	w := s.cfg.Window
+	day := time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)
+	if day.Before(w.Start) || day.After(w.End) {
+		day = w.Start
+	}
+	end := day.Add(24*time.Hour - time.Second)
+	if end.After(w.End) {
+		end = w.End
+	}
+	// Written as the public page writes its examples: only spaces escaped.
+	esc := func(t time.Time) string { return strings.ReplaceAll(t.Format(time.DateTime), " ", "%20") }
+	return s.contract.Path() + "?from=" + esc(day) + "&to=" + esc(end)
 }
 
 // recoverPanic answers a panic with Laravel's 500 body and logs it; the

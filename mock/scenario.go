@@ -27,7 +27,7 @@ import (
 //	match:                       all must hold (default: every call)
 //	  query:   {NAME: VALUE}     query parameters, as Laravel reads them
 //	  headers: {NAME: VALUE}     request headers
-//	  token:   valid | invalid | missing | THE-TOKEN
+//	  token:   valid | invalid | missing | {equals: THE-TOKEN}
 //	times: N                     answer only the first N calls it matches
 //	after: N                     let the first N calls it matches through
 //	call: N                      answer only the Nth call it matches
@@ -93,7 +93,7 @@ func (a *ruleAnswer) scripted() bool { return a.status != 0 }
 type ruleMatch struct {
 	query   []namedMatch
 	headers []namedMatch
-	token   string // "", "valid", "invalid", "missing", or "=" + a token
+	token   string // "", "valid", "invalid", "missing", or "=" + a token ({equals: TOKEN})
 }
 
 type namedMatch struct {

@@ -144,18 +144,41 @@ func (l *scenarioLoader) parseMatch(f *yamlFile, n *yaml.Node) ruleMatch {
 	}
 	rm.headers = named(m["headers"], "headers", http.CanonicalHeaderKey)
 	if tn := m["token"]; tn != nil {
-		if t, ok := f.str(tn, "token"); ok {
-			switch t {
-			case "valid", "invalid", "missing":
-				rm.token = t
-			case "":
-				f.errorf(tn, "token: want valid, invalid, missing or a token")
-			default:
-				rm.token = "=" + t
-			}
-		}
+		rm.token = l.parseTokenMatch(f, tn)
 	}
 	return rm
+}
+
+// parseTokenMatch reads match.token: valid, invalid, missing, or one
+// token spelled out as {equals: TOKEN}. A literal must be explicit: a
+// misspelt "vaild" taken as a token no client sends would make the rule
+// silently never match.
+func (l *scenarioLoader) parseTokenMatch(f *yamlFile, n *yaml.Node) string {
+	n = resolveAlias(n)
+	if n.Kind == yaml.MappingNode {
+		m := f.mapping(n, "token", "equals")
+		if m["equals"] == nil {
+			if len(n.Content) == 0 {
+				f.errorf(n, "token: give equals, the token a client sends")
+			}
+			return "" // an unknown key is reported already
+		}
+		t, ok := f.str(m["equals"], "token equals")
+		if ok && t == "" {
+			f.errorf(n, "token equals: the token must not be empty")
+		}
+		return "=" + t
+	}
+	t, ok := f.str(n, "token")
+	if !ok {
+		return ""
+	}
+	switch t {
+	case "valid", "invalid", "missing":
+		return t
+	}
+	f.errorf(n, "token %q: want valid, invalid, missing, or {equals: TOKEN} for one token", t)
+	return ""
 }
 
 func (l *scenarioLoader) parseValueMatch(f *yamlFile, n *yaml.Node, what string) (valueMatch, bool) {

@@ -2,6 +2,8 @@ package mock
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,6 +41,9 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Instance == "" {
+		cfg.Instance = newInstanceName()
 	}
 	c, err := contract.Default(context.Background())
 	if err != nil {
@@ -195,4 +200,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.srv.Close()
 	}
 	return err
+}
+
+// newInstanceName is a random name for a server that was given none.
+func newInstanceName() string {
+	var b [6]byte
+	rand.Read(b[:]) //nolint:errcheck // crypto/rand.Read does not fail
+	return hex.EncodeToString(b[:])
 }

@@ -73,7 +73,7 @@ func TestErrorAnswers(t *testing.T) {
 		{name: "filter as array", query: okRange + "&browser[]=chrome", status: 422,
 			body: `{"message":"The given data was invalid.","errors":{"browser":["The browser must be a string."]}}`},
 		{name: "unknown path", path: "/public/api/nope", status: 404, body: `{"message":"The route public\/api\/nope could not be found."}`},
-		{name: "root", path: "/", status: 404, body: `{"message":"The route \/ could not be found."}`},
+		{name: "root file", path: "/index.html", status: 404, body: `{"message":"The route index.html could not be found."}`},
 		{name: "POST", method: "POST", query: okRange, status: 405,
 			body: `{"message":"The POST method is not supported for this route. Supported methods: GET, HEAD."}`},
 		{name: "admin path's own methods", method: "POST", path: "/__odmock/journal", status: 405,

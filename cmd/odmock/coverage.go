@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,16 +31,18 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
 	}
+	if *timeout <= 0 {
+		return usageError{fmt.Errorf("--timeout %s: must be positive", *timeout)}
+	}
 	if *format != "text" && *format != "json" {
 		return usageError{fmt.Errorf("--format %q: want text or json", *format)}
 	}
 	u, err := url.Parse(strings.TrimSuffix(*base, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageError{fmt.Errorf("--url %q: want http:// or https:// and a host", *base)}
+		return usageError{fmt.Errorf("--url %q: want the server's base URL, http:// or https:// and a host", *base)}
 	}
-	if !strings.HasSuffix(u.Path, mock.CoveragePath) {
-		u.Path += mock.CoveragePath
-	}
+	// The base URL, as for healthcheck; a coverage or health URL works too.
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, mock.CoveragePath), mock.HealthPath) + mock.CoveragePath
 	oneSession := false
 	fs.Visit(func(f *flag.Flag) { oneSession = oneSession || f.Name == "session" })
 	if oneSession {
@@ -48,25 +51,27 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return usageError{fmt.Errorf("--url %q: %w", *base, err)}
-	}
-	resp, err := http.DefaultClient.Do(req)
+	body, err := getJSON(ctx, u.String())
 	if err != nil {
 		return fmt.Errorf("read coverage: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("read coverage: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("read coverage: %s answered %s: %.200s", u, resp.Status, body)
 	}
 	var cov mock.CoverageCounts
 	if err := json.Unmarshal(body, &cov); err != nil {
 		return fmt.Errorf("read coverage: %s: %w", u, err)
+	}
+	// No request at all is never a pass: a client that sent its
+	// requests elsewhere, or under another session, exercised nothing.
+	var nothing error
+	if cov.Requests == 0 {
+		nothing = errors.New("no requests to the API were seen")
+		if oneSession {
+			u.RawQuery = ""
+			var all mock.Coverage
+			if b, err := getJSON(ctx, u.String()); err == nil && json.Unmarshal(b, &all) == nil {
+				nothing = fmt.Errorf("session %q made no requests (sessions seen: %s)", *session, sessionList(all.Sessions))
+			}
+		}
+		fmt.Fprintln(stderr, "odmock coverage:", nothing)
 	}
 
 	order := behaviourOrder(cov.Behaviours)
@@ -110,6 +115,9 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		tw.Flush()
 	}
+	if nothing != nil && len(required) > 0 {
+		return nothing
+	}
 	var missing []string
 	for _, b := range required {
 		if cov.Behaviours[b] == 0 && !slices.Contains(missing, b) {
@@ -120,6 +128,40 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("required behaviours never exercised: %s", strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// getJSON GETs a URL and returns the body of its 200.
+func getJSON(ctx context.Context, u string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--url: %w", err)}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %s: %.200s", u, resp.Status, body)
+	}
+	return body, nil
+}
+
+// sessionList names the sessions, or says there are none.
+func sessionList(sessions map[string]mock.CoverageCounts) string {
+	if len(sessions) == 0 {
+		return "none"
+	}
+	names := make([]string, 0, len(sessions))
+	for id, sc := range sessions {
+		names = append(names, fmt.Sprintf("%q (%d)", id, sc.Requests))
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }
 
 // behaviourOrder lists the server's behaviours in the contract's order,

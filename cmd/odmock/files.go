@@ -29,9 +29,10 @@ func defaultDir(dir string) string {
 // runLint checks scenario and fixture files, as the server does at start.
 func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("odmock lint", flag.ContinueOnError)
-	scenarios := fs.String("scenarios", "scenarios", "scenario `directory` to check when no PATHS are given")
-	fixtures := fs.String("fixtures-dir", "fixtures", "fixture `directory` scenarios name fixtures from")
-	if err := parseFlags(fs, args, stdout, true); err != nil {
+	scenarios := fs.String("scenarios", defaultScenariosDir, "your scenario `directory`, checked when no PATHS are given")
+	fixtures := fs.String("fixtures-dir", defaultFixturesDir, "your fixture `directory`, checked when no PATHS are given; scenarios name fixtures from it and the built-in ones")
+	// The server's own settings: the same directories it reads.
+	if err := parseFlags(fs, args, stdout, true, "scenarios", "fixtures-dir"); err != nil {
 		return err
 	}
 	c, err := contract.Default(ctx)
@@ -47,22 +48,34 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if len(paths) == 0 {
-		return usageError{errors.New("nothing to lint: no scenarios/ or fixtures/ here; name PATHS")}
+		return usageError{fmt.Errorf("nothing to lint: no %s or %s here; name PATHS", *scenarios, *fixtures)}
 	}
 	rep := mock.Lint(c, paths, defaultDir(*fixtures))
 	for _, p := range rep.Problems {
 		fmt.Fprintln(stdout, p.String())
 	}
 	if len(rep.Problems) > 0 {
-		fmt.Fprintf(stderr, "odmock lint: %d problems in %d scenario and %d fixture files\n", len(rep.Problems), rep.Scenarios, rep.Fixtures)
+		fmt.Fprintf(stderr, "odmock lint: %s in %s and %s\n", count(len(rep.Problems), "problem"),
+			count(rep.Scenarios, "scenario file"), count(rep.Fixtures, "fixture file"))
 		return errProblems
 	}
-	fmt.Fprintf(stdout, "ok: %d scenario and %d fixture files\n", rep.Scenarios, rep.Fixtures)
+	fmt.Fprintf(stdout, "ok: %s and %s\n", count(rep.Scenarios, "scenario file"), count(rep.Fixtures, "fixture file"))
 	return nil
+}
+
+// count is n things, in the singular for one: "1 problem", "2 problems".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // runFixtures runs `odmock fixtures export`.
 func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
+		args = []string{"export", "--help"}
+	}
 	if len(args) == 0 || args[0] != "export" {
 		return usageError{errors.New("usage: odmock fixtures export [--seed N] [--users N] [--window W] [-o FILE]")}
 	}
@@ -72,7 +85,8 @@ func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.IntVar(&cfg.Users, "users", cfg.Users, "`number` of users")
 	window := fs.String("window", dataset.DefaultWindow().String(), "`span` of the conversations, as for serving")
 	out := fs.String("o", "-", "output `file` (- for standard output)")
-	if err := parseFlags(fs, args[1:], stdout, false); err != nil {
+	// The dataset's settings are the server's: export what it would serve.
+	if err := parseFlags(fs, args[1:], stdout, false, "seed", "users", "window"); err != nil {
 		return err
 	}
 	w, err := dataset.ParseWindow(*window, time.Now())

@@ -21,7 +21,8 @@ func main() {
 	stop()
 	if err != nil {
 		var ue usageError
-		if (!errors.As(err, &ue) || ue.err != nil) && !errors.Is(err, errProblems) {
+		var reported reportedError
+		if (!errors.As(err, &ue) || ue.err != nil) && !errors.Is(err, errProblems) && !errors.As(err, &reported) {
 			fmt.Fprintln(os.Stderr, "odmock:", err)
 		}
 		os.Exit(exitCode(err))

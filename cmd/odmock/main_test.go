@@ -44,7 +44,8 @@ type running struct {
 	stop   func() error
 }
 
-var urlRE = regexp.MustCompile(`serving (http://\S+)`)
+// urlRE finds the URL in the banner, text or JSON.
+var urlRE = regexp.MustCompile(`serving (http://\S+)|"url":"(http://[^"]+)"`)
 
 // startRun runs odmock with args on a free port and waits for its banner.
 func startRun(t *testing.T, args ...string) *running {
@@ -68,7 +69,7 @@ func startRun(t *testing.T, args ...string) *running {
 	}()
 	r := &running{logs: &stderr}
 	timeout := time.After(20 * time.Second)
-	for r.url == "" || !strings.Contains(banner.String(), "try:") {
+	for r.url == "" || !strings.Contains(banner.String(), "try:") && !strings.Contains(banner.String(), `"try":`) {
 		select {
 		case line, ok := <-lines:
 			if !ok {
@@ -77,7 +78,7 @@ func startRun(t *testing.T, args ...string) *running {
 			}
 			banner.WriteString(line + "\n")
 			if m := urlRE.FindStringSubmatch(line); m != nil {
-				r.url = m[1]
+				r.url = m[1] + m[2]
 			}
 		case <-timeout:
 			cancel()
@@ -139,16 +140,16 @@ func TestBadCommandLines(t *testing.T) {
 		env  map[string]string
 		want string // in the error
 	}{
-		{"unknown flag", []string{"--nope"}, nil, "flag provided but not defined: -nope"},
-		{"users not a number", []string{"--users", "many"}, nil, `invalid value "many" for flag -users`},
-		{"negative users", []string{"--users", "-1"}, nil, "--users -1: must not be negative"},
-		{"seed not a number", []string{"--seed", "x"}, nil, `invalid value "x" for flag -seed`},
+		{"unknown flag", []string{"--nope"}, nil, "unknown flag --nope"},
+		{"users not a number", []string{"--users", "many"}, nil, `--users "many": want a whole number`},
+		{"negative users", []string{"--users", "-1"}, nil, "--users -1: want 1 or more"},
+		{"seed not a number", []string{"--seed", "x"}, nil, `--seed "x": want a whole number`},
 		{"bad window", []string{"--window", "soon"}, nil, `--window: window "soon"`},
 		{"inverted window", []string{"--window", "2024-02-01/2024-01-01"}, nil, "ends before it starts"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, `--log-level "loud"`},
 		{"bad log format", []string{"--log-format", "xml"}, nil, `--log-format "xml"`},
 		{"stray argument", []string{"extra"}, nil, `unexpected argument "extra"`},
-		{"bad env twin", nil, map[string]string{"ODMOCK_USERS": "lots"}, `invalid value "lots" for ODMOCK_USERS`},
+		{"bad env twin", nil, map[string]string{"ODMOCK_USERS": "lots"}, `ODMOCK_USERS "lots": want a whole number`},
 		{"bad env window", nil, map[string]string{"ODMOCK_WINDOW": "x"}, `--window: window "x"`},
 	}
 	for _, tt := range tests {
@@ -365,7 +366,7 @@ func TestLintCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"lint", good}, &stdout, &stderr); err != nil {
 		t.Fatalf("lint of a good file: %v\n%s", err, stdout.String())
 	}
-	if !strings.HasPrefix(stdout.String(), "ok: 1 scenario and 0 fixture files") {
+	if !strings.HasPrefix(stdout.String(), "ok: 1 scenario file and 0 fixture files") {
 		t.Errorf("lint of a good file printed %q", stdout.String())
 	}
 	bad := filepath.Join(dir, "bad.yaml")
@@ -380,11 +381,14 @@ func TestLintCommand(t *testing.T) {
 		!strings.HasPrefix(lines[1], bad+`:4: a rule: unknown key "statsu"`) {
 		t.Errorf("lint of a bad file printed:\n%s", stdout.String())
 	}
-	// With no paths, the repo's own scenarios/ and fixtures/ are clean.
-	t.Chdir("../..")
+	// With no paths, the project's .odmock/scenarios and .odmock/fixtures.
+	project := t.TempDir()
+	os.MkdirAll(filepath.Join(project, ".odmock", "scenarios"), 0o755)
+	os.WriteFile(filepath.Join(project, ".odmock", "scenarios", "mine.yaml"), []byte("rules:\n  - fixture: page-example\n"), 0o644)
+	t.Chdir(project)
 	stdout.Reset()
-	if err := run(context.Background(), []string{"lint"}, &stdout, &stderr); err != nil {
-		t.Errorf("lint of scenarios/ and fixtures/: %v\n%s", err, stdout.String())
+	if err := run(context.Background(), []string{"lint"}, &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "ok: 1 scenario file") {
+		t.Errorf("lint of .odmock/: %v\n%s", err, stdout.String())
 	}
 }
 

@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -51,7 +50,8 @@ const usageText = `odmock serves a mock of OpenDialog's User Interactions API
 
 Usage:
   odmock [flags]                 serve (the default)
-  odmock healthcheck [--url URL] probe a running server's health; exit 0 or 1
+  odmock healthcheck [--addr A | --url URL | --addr-file F] [--wait D] [--instance N]
+                                 probe a running odmock's health; exit 0 or 1
   odmock lint [PATHS]            check scenario and fixture files; exit 1 on problems
   odmock fixtures export [-o F]  write the generated dataset as a fixture file
   odmock verify --base-url URL --token TOKEN [--from F --to T] [--format text|json|junit]
@@ -61,10 +61,13 @@ Usage:
                                  what clients exercised; exit 1 if a required
                                  behaviour was not
   odmock version                 print the version
+  odmock help [COMMAND]          this text, or a command's flags
 
-Every flag has an environment twin: --some-flag is ODMOCK_SOME_FLAG. Flags
-win over the environment, the environment over the defaults. A repeatable
-flag's variable takes a comma-separated list.
+Every flag has an environment twin: --some-flag is ODMOCK_SOME_FLAG. A
+subcommand's own flags have their own: --format of verify is
+ODMOCK_VERIFY_FORMAT, so that one command's variable never changes another.
+Flags win over the environment, the environment over the defaults. A
+repeatable flag's variable takes a comma-separated list.
 
 Flags:
 `
@@ -76,6 +79,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		case "version":
 			fmt.Fprintln(stdout, "odmock", version)
 			return nil
+		case "help":
+			if len(args) > 1 && args[1] != "serve" {
+				return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+			}
+			return run(ctx, []string{"--help"}, stdout, stderr)
 		case "healthcheck":
 			return runHealthcheck(ctx, args[1:], stdout, stderr)
 		case "lint":
@@ -102,6 +110,7 @@ type serveFlags struct {
 	logFormat string
 	tokens    stringList
 	origins   originList
+	addrFile  string
 }
 
 func newServeFlags(fs *flag.FlagSet) *serveFlags {
@@ -112,8 +121,8 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.IntVar(&f.cfg.Users, "users", f.cfg.Users, "`number` of generated users (the page's example user_12345 is one)")
 	fs.StringVar(&f.window, "window", dataset.DefaultWindow().String(),
 		"`span` of the conversations: START/END in UTC (2024-01-01/2024-01-31), or the days or weeks up to now (30d, 2w)")
-	fs.StringVar(&f.cfg.ScenariosDir, "scenarios", "scenarios", "scenario `directory` (the shipped ones when there is none)")
-	fs.StringVar(&f.cfg.FixturesDir, "fixtures-dir", "fixtures", "fixture `directory` scenarios name fixtures from (the shipped ones when there is none)")
+	fs.StringVar(&f.cfg.ScenariosDir, "scenarios", defaultScenariosDir, "`directory` of your own scenarios, added to the built-in ones (the default is used only if it exists)")
+	fs.StringVar(&f.cfg.FixturesDir, "fixtures-dir", defaultFixturesDir, "`directory` of your own fixtures scenarios can name, added to the built-in ones (the default is used only if it exists)")
 	fs.StringVar(&f.cfg.Fixtures, "fixtures", "", "fixture `file or directory` to serve instead of the generated users")
 	fs.BoolVar(&f.cfg.MergeFixtures, "merge", false, "serve --fixtures merged with the generated users (a fixture user replaces one with the same id)")
 	fs.StringVar(&f.cfg.Scenario, "scenario", "", "`name` of the scenario in force from the start (see scenarios/)")
@@ -124,52 +133,9 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.Var(&f.origins, "cors-origins", "`origins` browser apps may call from, e.g. http://localhost:5173 (comma-separated or repeated; default: any)")
 	fs.IntVar(&f.cfg.JournalSize, "journal-size", f.cfg.JournalSize, "`number` of requests the journal at "+mock.JournalPath+" keeps (0: none)")
+	fs.StringVar(&f.cfg.Instance, "instance", "", "`name` of this server in its health answer, for odmock healthcheck --instance (default: random)")
+	fs.StringVar(&f.addrFile, "addr-file", "", "`file` to write the server's URL and instance to once it listens, for odmock healthcheck --addr-file")
 	return f
-}
-
-// parseFlags parses args, then fills every flag not given from its
-// ODMOCK_* environment variable.
-func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer, positional bool) error {
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprint(stdout, usageText)
-			fs.PrintDefaults()
-			return usageError{}
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 && !positional {
-		return usageError{fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))}
-	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		env := envName(f.Name)
-		v, ok := os.LookupEnv(env)
-		if given[f.Name] || !ok || err != nil {
-			return
-		}
-		values := []string{v}
-		if _, list := f.Value.(*stringList); list {
-			values = strings.Split(v, ",")
-		}
-		for _, v := range values {
-			if e := fs.Set(f.Name, strings.TrimSpace(v)); e != nil {
-				err = usageError{fmt.Errorf("invalid value %q for %s: %v", v, env, e)}
-				return
-			}
-		}
-	})
-	return err
-}
-
-// envName is a flag's environment twin: --log-level is ODMOCK_LOG_LEVEL.
-func envName(flagName string) string {
-	return "ODMOCK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -178,6 +144,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
 	}
+	// With --log-format json, every line odmock writes is JSON: the
+	// banner, the log, and the error it stops on.
+	if f.logFormat == "json" {
+		err := serve(ctx, f, stdout, stderr)
+		if err != nil && exitCode(err) != 0 {
+			writeJSONError(stderr, err)
+			return reportedError{err}
+		}
+		return err
+	}
+	return serve(ctx, f, stdout, stderr)
+}
+
+// serve runs the server the flags describe until ctx ends.
+func serve(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) error {
 	cfg := f.cfg
 	if len(f.tokens) > 0 {
 		cfg.Tokens = f.tokens
@@ -186,11 +167,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Window, err = dataset.ParseWindow(f.window, time.Now()); err != nil {
 		return usageError{fmt.Errorf("--window: %w", err)}
 	}
-	if cfg.ScenariosDir == "scenarios" {
-		cfg.ScenariosDir = defaultDir(cfg.ScenariosDir)
+	if cfg.ScenariosDir, err = userDir("--scenarios", cfg.ScenariosDir, defaultScenariosDir); err != nil {
+		return err
 	}
-	if cfg.FixturesDir == "fixtures" {
-		cfg.FixturesDir = defaultDir(cfg.FixturesDir)
+	if cfg.FixturesDir, err = userDir("--fixtures-dir", cfg.FixturesDir, defaultFixturesDir); err != nil {
+		return err
+	}
+	if cfg.Users < 1 && cfg.Fixtures == "" {
+		return usageError{fmt.Errorf("--users %d: want 1 or more (user 1 is the page's example user_12345); for empty answers, --scenario empty", cfg.Users)}
 	}
 	cfg.Watch = !f.noWatch
 	cfg.CORSOrigins = f.origins
@@ -201,6 +185,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer logs.Close()
 	if cfg.Logger, err = newLogger(logs, f.logLevel, f.logFormat); err != nil {
 		return usageError{err}
+	}
+	if f.addrFile != "" {
+		// A file left by an earlier run must not pass for this one's.
+		if err := os.Remove(f.addrFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("--addr-file: %w", err)
+		}
 	}
 
 	started := time.Now()
@@ -219,7 +209,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	printBanner(stdout, srv, time.Since(started))
+	if f.addrFile != "" {
+		if err := writeAddrFile(f.addrFile, srv); err != nil {
+			srv.Shutdown(context.Background()) //nolint:errcheck // the write's error is the one to report
+			return err
+		}
+		defer os.Remove(f.addrFile)
+	}
+	if f.logFormat == "json" {
+		printJSONBanner(stdout, srv, time.Since(started))
+	} else {
+		printBanner(stdout, srv, time.Since(started))
+	}
 
 	<-ctx.Done()
 	cfg.Logger.Info("shutting down")
@@ -231,6 +232,42 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// Where odmock looks for a project's own scenarios and fixtures when no
+// flag says: a folder of odmock's own, so that a project's scenarios/ or
+// fixtures/ (Jest's, Cypress's) are never mistaken for odmock's.
+const (
+	defaultScenariosDir = ".odmock/scenarios"
+	defaultFixturesDir  = ".odmock/fixtures"
+)
+
+// userDir is the directory a flag names, to add to the shipped files: the
+// default when it exists, else "" (the shipped files alone). A directory
+// named on purpose must exist.
+func userDir(flagName, dir, def string) (string, error) {
+	info, err := os.Stat(dir)
+	switch {
+	case err == nil && info.IsDir():
+		return dir, nil
+	case dir == def:
+		return "", nil
+	case err == nil:
+		return "", usageError{fmt.Errorf("%s %s: not a directory", flagName, dir)}
+	}
+	return "", usageError{fmt.Errorf("%s %s: no such directory", flagName, dir)}
+}
+
+// reportedError is an error already written out (as JSON): main only
+// exits with its code.
+type reportedError struct{ error }
+
+func (e reportedError) Unwrap() error { return e.error }
+
+// writeJSONError writes the error odmock stops on as a log line.
+func writeJSONError(w io.Writer, err error) {
+	line, _ := json.Marshal(map[string]any{"time": time.Now().UTC(), "level": "ERROR", "msg": "odmock: " + err.Error(), "exit": exitCode(err)})
+	fmt.Fprintf(w, "%s\n", line)
+}
+
 // configFlag names the flag that sets a Config field.
 func configFlag(field string) (string, bool) {
 	flags := map[string]string{
@@ -238,6 +275,7 @@ func configFlag(field string) (string, bool) {
 		"ScenariosDir": "--scenarios", "FixturesDir": "--fixtures-dir", "Fixtures": "--fixtures",
 		"MergeFixtures": "--merge", "Scenario": "--scenario", "RateLimit": "--rate-limit",
 		"JournalSize": "--journal-size", "CORSOrigins": "--cors-origins", "AdminToken": "--admin-token",
+		"Instance": "--instance",
 	}
 	name, ok := flags[field]
 	return name, ok
@@ -259,32 +297,69 @@ func configUsageError(err error) error {
 
 // printBanner tells the user what is being served and how to try it.
 func printBanner(w io.Writer, srv *mock.Server, took time.Duration) {
+	b := bannerOf(srv, took)
+	fmt.Fprintf(w, "odmock %s serving %s (ready in %s)\n", version, b.URL, b.Ready)
+	fmt.Fprintf(w, "  token:   %s\n", b.Token)
+	fmt.Fprintf(w, "  dataset: seed %d, %d users, %d user messages (+%d bot), %s UTC\n",
+		b.Seed, b.Users, b.Messages, b.BotMessages, strings.Replace(b.Window, "/", " to ", 1))
+	fmt.Fprintf(w, "  scenarios: %s (%s); active: %s; per request: -H 'Prefer: scenario=NAME'\n", strings.Join(b.Scenarios, " "), b.From, b.Active)
+	if b.RateLimit > 0 {
+		fmt.Fprintf(w, "  rate limit: %d requests per minute per token\n", b.RateLimit)
+	}
+	fmt.Fprintf(w, "  try:     %s\n", b.Try)
+}
+
+// printJSONBanner is the banner as one JSON line, for --log-format json.
+func printJSONBanner(w io.Writer, srv *mock.Server, took time.Duration) {
+	b := bannerOf(srv, took)
+	line, _ := json.Marshal(struct {
+		Time  time.Time `json:"time"`
+		Level string    `json:"level"`
+		Msg   string    `json:"msg"`
+		banner
+	}{time.Now().UTC(), "INFO", "serving", b})
+	fmt.Fprintf(w, "%s\n", line)
+}
+
+// banner is what the server tells the user at start.
+type banner struct {
+	Version     string   `json:"version"`
+	URL         string   `json:"url"`
+	Ready       string   `json:"ready_in"`
+	Instance    string   `json:"instance"`
+	Token       string   `json:"token"`
+	Seed        uint64   `json:"seed"`
+	Users       int      `json:"users"`
+	Messages    int      `json:"user_messages"`
+	BotMessages int      `json:"bot_messages"`
+	Window      string   `json:"window"`
+	Scenarios   []string `json:"scenarios"`
+	From        string   `json:"scenarios_from"`
+	Active      string   `json:"active"`
+	RateLimit   int      `json:"rate_limit,omitempty"`
+	Try         string   `json:"try"`
+}
+
+func bannerOf(srv *mock.Server, took time.Duration) banner {
 	cfg, data := srv.Config(), srv.Dataset()
-	start := cfg.Window.Start.Format(time.DateTime)
-	end := cfg.Window.End.Format(time.DateTime)
-	// Written as the public page writes its examples: only spaces escaped.
-	example := srv.URL() + srv.Contract().Path() + "?from=" + strings.ReplaceAll(start, " ", "%20") +
-		"&to=" + strings.ReplaceAll(end, " ", "%20")
-	fmt.Fprintf(w, "odmock %s serving %s (ready in %s)\n", version, srv.URL(), took.Round(time.Millisecond))
-	fmt.Fprintf(w, "  token:   %s\n", cfg.Tokens[0])
-	fmt.Fprintf(w, "  dataset: seed %d, %d users, %d user messages (+%d bot), %s to %s UTC\n",
-		cfg.Seed, data.Users(), data.Messages(), data.BotMessages(), start, end)
-	scen := "built-in"
+	from := "built-in"
 	if cfg.ScenariosDir != "" {
-		scen = cfg.ScenariosDir + "/"
+		from = "built-in + " + cfg.ScenariosDir + "/"
 		if cfg.Watch {
-			scen += ", reloaded on change"
+			from += ", reloaded on change"
 		}
 	}
 	active := cfg.Scenario
 	if active == "" {
 		active = "none"
 	}
-	fmt.Fprintf(w, "  scenarios: %s (%s); active: %s; per request: -H 'Prefer: scenario=NAME'\n", strings.Join(srv.Scenarios(), " "), scen, active)
-	if cfg.RateLimit > 0 {
-		fmt.Fprintf(w, "  rate limit: %d requests per minute per token\n", cfg.RateLimit)
+	return banner{
+		Version: version, URL: srv.URL(), Ready: took.Round(time.Millisecond).String(), Instance: cfg.Instance,
+		Token: cfg.Tokens[0], Seed: cfg.Seed, Users: data.Users(), Messages: data.Messages(), BotMessages: data.BotMessages(),
+		Window:    cfg.Window.Start.Format(time.DateTime) + "/" + cfg.Window.End.Format(time.DateTime),
+		Scenarios: srv.Scenarios(), From: from, Active: active, RateLimit: cfg.RateLimit,
+		Try: fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
 	}
-	fmt.Fprintf(w, "  try:     curl -H 'Authorization: Bearer %s' '%s'\n", cfg.Tokens[0], example)
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -300,72 +375,4 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
-}
-
-// runHealthcheck probes a server's health endpoint: the container's
-// HEALTHCHECK, since the image has no shell or curl.
-func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("odmock healthcheck", flag.ContinueOnError)
-	addr := fs.String("addr", mock.DefaultConfig().Addr, "`address` of the server (0.0.0.0 means this host)")
-	target := fs.String("url", "", "health `URL` (default: from --addr)")
-	timeout := fs.Duration("timeout", 2*time.Second, "give up after this `duration`")
-	if err := parseFlags(fs, args, stdout, false); err != nil {
-		return err
-	}
-	u := *target
-	if u == "" {
-		host, port, err := net.SplitHostPort(*addr)
-		if err != nil {
-			return usageError{fmt.Errorf("--addr %q: %w", *addr, err)}
-		}
-		if host == "" || host == "0.0.0.0" || host == "::" {
-			host = "127.0.0.1"
-		}
-		u = "http://" + net.JoinHostPort(host, port) + mock.HealthPath
-	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return usageError{fmt.Errorf("--url %q: %w", u, err)}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("unhealthy: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("unhealthy: %s answered %s", u, resp.Status)
-	}
-	fmt.Fprintln(stdout, "healthy:", u)
-	return nil
-}
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (l *stringList) String() string { return strings.Join(*l, ",") }
-
-func (l *stringList) Set(v string) error {
-	if v == "" {
-		return errors.New("empty value")
-	}
-	*l = append(*l, v)
-	return nil
-}
-
-// originList is a list of CORS origins, comma-separated or repeated.
-type originList []string
-
-func (l *originList) String() string { return strings.Join(*l, ",") }
-
-func (l *originList) Set(v string) error {
-	for o := range strings.SplitSeq(v, ",") {
-		o = strings.TrimSpace(o)
-		if err := mock.CheckOrigin(o); err != nil {
-			return err
-		}
-		*l = append(*l, o)
-	}
-	return nil
 }

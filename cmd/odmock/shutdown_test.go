@@ -44,7 +44,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no URL in the banner %q", sc.Text())
 	}
-	base := m[1]
+	base := m[1] + m[2]
 	go io.Copy(io.Discard, stdout)
 
 	// The server's request log: one JSON line per answered request.

@@ -186,9 +186,9 @@ func TestWebFlagErrors(t *testing.T) {
 	}{
 		{[]string{"--cors-origins", "localhost:5173"}, nil, `cors origin "localhost:5173"`},
 		{[]string{"--cors-origins", "http://localhost:5173/"}, nil, "without a path"},
-		{nil, map[string]string{"ODMOCK_CORS_ORIGINS": "http://a.test, ftp:"}, `invalid value`},
+		{nil, map[string]string{"ODMOCK_CORS_ORIGINS": "http://a.test, ftp:"}, `ODMOCK_CORS_ORIGINS "http://a.test, ftp:": cors origin "ftp:"`},
 		{[]string{"--journal-size", "-1"}, nil, "--journal-size -1: must not be negative"},
-		{[]string{"--journal-size", "many"}, nil, `invalid value "many" for flag -journal-size`},
+		{[]string{"--journal-size", "many"}, nil, `--journal-size "many": want a whole number`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
