@@ -382,7 +382,7 @@ func pageExampleUser() User {
 		ID:   "user_12345",
 		Name: strPtr("John Doe"),
 		Attributes: map[string]string{
-			"email":             "john.doe@example.com",
+			"email":             "john@example.com",
 			"selected_scenario": "customer_support",
 			"browser":           "chrome 105.0.0",
 			"ip_address":        "203.0.113.24",

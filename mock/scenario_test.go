@@ -101,10 +101,19 @@ func TestShippedScenarios(t *testing.T) {
 			t.Errorf("shipped scenario %q has no test here", name)
 		}
 	}
-	if !bytes.HasPrefix(page, []byte(`{"data":[{"user_12345":{"chatbot_user_data":{"id":"user_12345","name":"John Doe"`)) {
-		t.Errorf("page-example.json is not the page's example: %.100s", page)
+	if !bytes.Equal(page, []byte(pageExampleBody)) {
+		t.Errorf("page-example.json is not the page's example:\n got %s\nwant %s", page, pageExampleBody)
 	}
 }
+
+// pageExampleBody is the public page's example response, compacted, with
+// the e-mail of the page's source (john@example.com; the rendered page
+// shows an obfuscated address).
+const pageExampleBody = `{"data":[{"user_12345":{"chatbot_user_data":{"id":"user_12345","name":"John Doe","email":"john@example.com"},` +
+	`"from":"2024-01-15T00:00:00.000000Z","to":"2024-01-15T23:59:59.000000Z","user_id":"user_12345",` +
+	`"selected_scenario":"customer_support","browser":"chrome 105.0.0","interactions":[` +
+	`{"type":"button","date":"2024-01-15T10:30:00.000000Z","text":"Help with my order","data":{"name":"Order Help","callback_id":"order_help_001"}},` +
+	`{"type":"text","date":"2024-01-15T10:35:15.000000Z","text":"I need help with my order","data":null}]}}]}`
 
 // TestSlowScenario checks the delay: the answer takes at least 2s.
 func TestSlowScenario(t *testing.T) {

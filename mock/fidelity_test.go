@@ -1,0 +1,114 @@
+package mock
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// Tests of issue 14: where the page speaks, odmock does what it says;
+// where it is silent, the strictest plausible behaviour.
+
+// TestChatbotUserDataIsThePagesObject: chatbot_user_data is {id, name,
+// email}, nothing more, in the page's order.
+func TestChatbotUserDataIsThePagesObject(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, smallConfig())
+	got := s.get(apiPath + "?" + okRange)
+	var doc struct {
+		Data []map[string]struct {
+			Chatbot json.RawMessage `json:"chatbot_user_data"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(got.body, &doc); err != nil || len(doc.Data) == 0 {
+		t.Fatalf("GET ?%s: %v, %d users", okRange, err, len(doc.Data))
+	}
+	for _, entry := range doc.Data {
+		for id, u := range entry {
+			if keys := objectKeys(t, u.Chatbot); !slices.Equal(keys, []string{"id", "name", "email"}) {
+				t.Errorf("user %s: chatbot_user_data keys = %v, want [id name email]", id, keys)
+			}
+		}
+	}
+}
+
+// objectKeys lists a JSON object's keys in their order.
+func objectKeys(t *testing.T, raw json.RawMessage) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	var keys []string
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+	}
+	return keys
+}
+
+// TestAppliedFiltersEchoed: each user's selected_scenario and browser are
+// the filters that were applied, as the page's text says: the value sent
+// after Laravel's trimming, null when not sent, the same for every user.
+func TestAppliedFiltersEchoed(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, smallConfig())
+	null := (*string)(nil)
+	str := func(v string) *string { return &v }
+	tests := []struct {
+		name            string
+		query           string
+		scenario, brows *string
+	}{
+		{"no filter", okRange, null, null},
+		{"browser only", okRange + "&browser=chrome", null, str("chrome")},
+		{"trimmed, case kept", okRange + "&browser=%20Chrome%20", null, str("Chrome")},
+		{"empty is not sent", okRange + "&browser=&selected_scenario=customer", str("customer"), null},
+		{"both", okRange + "&selected_scenario=SUPPORT&browser=e", str("SUPPORT"), str("e")},
+		{"wildcards as sent", okRange + "&browser=c%25e", null, str("c%e")},
+		{"other filters not echoed", okRange + "&country=US", null, null},
+		{"user_id", "from=2024-01-01%2000:00:00&to=2024-01-31%2023:59:59&user_id=user_12345&selected_scenario=customer_support", str("customer_support"), null},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := s.get(apiPath + "?" + tt.query)
+			var doc struct {
+				Data []map[string]struct {
+					Scenario *string `json:"selected_scenario"`
+					Browser  *string `json:"browser"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal(got.body, &doc); err != nil || got.status != 200 {
+				t.Fatalf("GET ?%s: status %d, %v", tt.query, got.status, err)
+			}
+			if len(doc.Data) == 0 {
+				t.Fatalf("GET ?%s: no users, want some", tt.query)
+			}
+			for _, entry := range doc.Data {
+				for id, u := range entry {
+					if !reflect.DeepEqual(u.Scenario, tt.scenario) || !reflect.DeepEqual(u.Browser, tt.brows) {
+						t.Fatalf("GET ?%s: user %s has selected_scenario %s, browser %s; want %s, %s", tt.query, id,
+							show(u.Scenario), show(u.Browser), show(tt.scenario), show(tt.brows))
+					}
+				}
+			}
+		})
+	}
+}
+
+func show(s *string) string {
+	if s == nil {
+		return "null"
+	}
+	return `"` + *s + `"`
+}
