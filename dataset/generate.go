@@ -240,6 +240,7 @@ func fakeUser(cat *catalog, seed, i uint64, w Window) User {
 	for range conversations {
 		u.Messages = append(u.Messages, fakeConversation(f, &tp, first, w)...)
 	}
+	applyRealWorld(f, u.Messages) // issue 14: the one call site (realworld.go)
 	return u
 }
 
