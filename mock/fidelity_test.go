@@ -3,6 +3,7 @@ package mock
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"slices"
 	"testing"
@@ -111,4 +112,24 @@ func show(s *string) string {
 		return "null"
 	}
 	return `"` + *s + `"`
+}
+
+// TestLaravelRouting: a trailing slash reaches the same route, and a
+// plain OPTIONS (no CORS preflight) gets Laravel's router's answer.
+func TestLaravelRouting(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, smallConfig())
+	want := s.get(apiPath + "?" + okRange + "&user_id=user_12345")
+	if got := s.get(apiPath + "/?" + okRange + "&user_id=user_12345"); got.status != 200 || !bytes.Equal(got.body, want.body) {
+		t.Errorf("GET %s/: status %d, body %.200s; want the answer without the slash", apiPath, got.status, got.body)
+	}
+	if got := s.do(http.MethodGet, apiPath+"/?"+okRange, nil); got.status != 401 {
+		t.Errorf("GET %s/ without a token: status %d, want 401", apiPath, got.status)
+	}
+	for _, path := range []string{apiPath, apiPath + "/"} {
+		got := s.do(http.MethodOptions, path, nil)
+		if got.status != 200 || len(got.body) != 0 || got.header.Get("Allow") != "GET,HEAD" {
+			t.Errorf("OPTIONS %s: status %d, Allow %q, body %q; want 200, GET,HEAD, empty", path, got.status, got.header.Get("Allow"), got.body)
+		}
+	}
 }
