@@ -65,14 +65,21 @@ const OutsideContractHeader = "X-Odmock-Outside-Contract"
 func writeReply(c echo.Context, rep *reply) {
 	w := c.Response()
 	h := w.Header()
+	contentType := "application/json"
 	for _, kv := range rep.headers {
+		if strings.EqualFold(kv[0], "Content-Type") {
+			// A scripted answer outside the contract may be a proxy's
+			// HTML page (the gateway-timeout scenario).
+			contentType = kv[1]
+			continue
+		}
 		setHeader(h, kv[0], kv[1])
 	}
 	if rep.outside {
 		exchangeOf(c).OutsideContract = true
 		h.Set(OutsideContractHeader, "true")
 	}
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "no-cache, private")
 	h.Set("Content-Length", strconv.Itoa(len(rep.body)))
 	w.WriteHeader(rep.status)

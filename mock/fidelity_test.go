@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // Tests of issue 14: where the page speaks, odmock does what it says;
@@ -130,6 +132,29 @@ func TestLaravelRouting(t *testing.T) {
 		got := s.do(http.MethodOptions, path, nil)
 		if got.status != 200 || len(got.body) != 0 || got.header.Get("Allow") != "GET,HEAD" {
 			t.Errorf("OPTIONS %s: status %d, Allow %q, body %q; want 200, GET,HEAD, empty", path, got.status, got.header.Get("Allow"), got.body)
+		}
+	}
+}
+
+// TestRateLimitedScenarioHeaders: the rate-limited scenario carries the
+// headers of the real throttle's 429, X-RateLimit-Reset included.
+func TestRateLimitedScenarioHeaders(t *testing.T) {
+	t.Parallel()
+	cfg := smallConfig()
+	cfg.Users = 5
+	cfg.ScenariosDir = "../scenarios"
+	s := newTestServer(t, cfg)
+	for _, prefer := range []string{"scenario=rate-limited", "code=429"} {
+		before := time.Now().Unix()
+		got := s.do(http.MethodGet, apiPath+"?"+okRange, http.Header{"Authorization": {authOK}, "Prefer": {prefer}})
+		reset, err := strconv.ParseInt(got.header.Get("X-RateLimit-Reset"), 10, 64)
+		if got.status != 429 || err != nil || reset < before+59 || reset > time.Now().Unix()+60 {
+			t.Errorf("Prefer: %s: status %d, X-RateLimit-Reset %q; want 429 and 60 s from now", prefer, got.status, got.header.Get("X-RateLimit-Reset"))
+		}
+		for _, h := range []string{"Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"} {
+			if got.header.Get(h) == "" {
+				t.Errorf("Prefer: %s: no %s", prefer, h)
+			}
 		}
 	}
 }

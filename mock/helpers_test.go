@@ -111,6 +111,11 @@ func checkContract(t testing.TB, c *contract.Contract, req *http.Request, r resp
 	t.Helper()
 	// Laravel's answer to a plain OPTIONS is empty: 200 and Allow.
 	emptyOptions := req.Method == http.MethodOptions && r.status == http.StatusOK && len(r.body) == 0
+	// A scripted proxy page (gateway-timeout) is HTML, and says it is
+	// outside the contract.
+	if r.header.Get(OutsideContractHeader) == "true" && r.header.Get("Content-Type") == "text/html" {
+		return
+	}
 	if ct := r.header.Get("Content-Type"); ct != "application/json" && !(req.Method == http.MethodHead || r.status == http.StatusNoContent || emptyOptions) {
 		t.Errorf("%s %s: Content-Type = %q, want application/json", req.Method, req.URL, ct)
 	}
