@@ -41,6 +41,11 @@ type Config struct {
 	// RateLimitBy is what the rate limit is keyed by: RateLimitByAddress
 	// ("" too, the real server's way) or RateLimitByToken.
 	RateLimitBy string
+	// NonJSONClients is how a client that does not send Accept:
+	// application/json gets its 401 and 422: NonJSONAnswerJSON ("" too,
+	// the page's way) or NonJSONRedirect (the real server's 302s).
+	// Either way the exchange takes RiskAcceptJSON.
+	NonJSONClients string
 	// Watch reloads scenario and fixture files when they change on disk.
 	Watch bool
 	// JournalSize is how many requests the journal keeps; 0 keeps none.
@@ -140,6 +145,8 @@ func (cfg Config) Validate() error {
 		return configError("RateLimit", num(cfg.RateLimit), "must not be negative")
 	case cfg.RateLimitBy != "" && cfg.RateLimitBy != RateLimitByAddress && cfg.RateLimitBy != RateLimitByToken:
 		return configError("RateLimitBy", cfg.RateLimitBy, "want %s or %s", RateLimitByAddress, RateLimitByToken)
+	case cfg.NonJSONClients != "" && cfg.NonJSONClients != NonJSONAnswerJSON && cfg.NonJSONClients != NonJSONRedirect:
+		return configError("NonJSONClients", cfg.NonJSONClients, "want %s or %s", NonJSONAnswerJSON, NonJSONRedirect)
 	case cfg.AdminToken != "" && contract.NewTokenSet(cfg.Tokens).Has(cfg.AdminToken):
 		return configError("AdminToken", "", "must differ from every API token")
 	}

@@ -3,10 +3,15 @@ package mock
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -155,6 +160,120 @@ func TestRateLimitedScenarioHeaders(t *testing.T) {
 			if got.header.Get(h) == "" {
 				t.Errorf("Prefer: %s: no %s", prefer, h)
 			}
+		}
+	}
+}
+
+// TestRisks: each API exchange names the risks it took, in the journal,
+// the log line and the coverage of its session.
+func TestRisks(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	cfg := smallConfig()
+	cfg.Users = 5
+	cfg.Logger = slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+	s := newTestServer(t, cfg)
+	jsonAccept := "application/json"
+	tests := []struct {
+		name   string
+		query  string
+		accept string
+		want   []string
+	}{
+		{"asks for JSON", okRange, jsonAccept, []string{}},
+		{"no Accept, as the page's examples", okRange, "", []string{RiskAcceptJSON}},
+		{"Accept HTML first", okRange, "text/html, application/json", []string{RiskAcceptJSON}},
+		{"vendor JSON", okRange, "application/vnd.api+json", []string{}},
+		{"inverted range", "from=2024-01-31%2000:00:00&to=2024-01-01%2000:00:00", jsonAccept, []string{RiskInvertedRange}},
+		{"31 days is not wide", "from=2024-01-01%2000:00:00&to=2024-02-01%2000:00:00", jsonAccept, []string{}},
+		{"wide range, no Accept", "from=2024-01-01%2000:00:00&to=2024-02-01%2000:00:01", "", []string{RiskAcceptJSON, RiskWideRange}},
+		{"invalid query: no range risk", "from=x", jsonAccept, []string{}},
+	}
+	for i, tt := range tests {
+		session := fmt.Sprintf("risk-%d", i)
+		h := http.Header{"Authorization": {authOK}, SessionHeader: {session}}
+		if tt.accept != "" {
+			h.Set("Accept", tt.accept)
+		}
+		s.do(http.MethodGet, apiPath+"?"+tt.query, h)
+		s.srv.Settle()
+		entries := s.srv.Journal().Entries(JournalFilter{Session: session})
+		if len(entries) != 1 || !slices.Equal(entries[0].Risks, tt.want) {
+			t.Errorf("%s: journal risks = %v, want %v", tt.name, entries, tt.want)
+		}
+		cov := s.srv.SessionCoverage(session)
+		for _, r := range Risks() {
+			if want := btoi(slices.Contains(tt.want, r)); cov.Risks[r] != want {
+				t.Errorf("%s: coverage risks[%s] = %d, want %d", tt.name, r, cov.Risks[r], want)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), "risks=accept-json,wide-range") {
+		t.Errorf("log has no risks=accept-json,wide-range:\n%s", logs.String())
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// TestNonJSONClients: by default a client without Accept: application/json
+// gets JSON (the page's examples send none); the redirect mode answers as
+// the real server did, a 302 to the login page or back.
+func TestNonJSONClients(t *testing.T) {
+	t.Parallel()
+	cfg := smallConfig()
+	cfg.Users = 5
+	s := newTestServer(t, cfg)
+	redirect := smallConfig()
+	redirect.Users = 5
+	redirect.NonJSONClients = NonJSONRedirect
+	r := newTestServer(t, redirect)
+	host := strings.TrimPrefix(s.ts.URL, "http://")
+	rhost := strings.TrimPrefix(r.ts.URL, "http://")
+	tests := []struct {
+		name     string
+		srv      *testServer
+		header   http.Header
+		query    string
+		status   int
+		location string
+	}{
+		{"default: 401 JSON", s, http.Header{}, okRange, 401, ""},
+		{"default: 422 JSON", s, http.Header{"Authorization": {authOK}}, "", 422, ""},
+		{"Prefer asks to redirect: 401", s, http.Header{"Prefer": {"non-json=redirect"}}, okRange, 302, "http://" + host + "/login"},
+		{"Prefer asks to redirect: 422 back", s, http.Header{"Prefer": {"non-json=redirect"}, "Authorization": {authOK}, "Referer": {"http://app.example/report"}}, "", 302, "http://app.example/report"},
+		{"redirect mode: 401", r, http.Header{}, okRange, 302, "http://" + rhost + "/login"},
+		{"redirect mode: 422 to the root without Referer", r, http.Header{"Authorization": {authOK}}, "", 302, "http://" + rhost},
+		{"redirect mode, JSON asked: 401", r, http.Header{"Accept": {"application/json"}}, okRange, 401, ""},
+		{"redirect mode, XHR: 422", r, http.Header{"Authorization": {authOK}, "X-Requested-With": {"XMLHttpRequest"}}, "", 422, ""},
+		{"redirect mode, Prefer json: 401", r, http.Header{"Prefer": {"non-json=json"}}, okRange, 401, ""},
+		{"redirect mode: 200 as ever", r, http.Header{"Authorization": {authOK}}, okRange, 200, ""},
+	}
+	for _, tt := range tests {
+		got := tt.srv.do(http.MethodGet, apiPath+"?"+tt.query, tt.header)
+		if got.status != tt.status || got.header.Get("Location") != tt.location {
+			t.Errorf("%s: status %d, Location %q; want %d, %q", tt.name, got.status, got.header.Get("Location"), tt.status, tt.location)
+		}
+		if got.status == 302 && (!strings.HasPrefix(got.header.Get("Content-Type"), "text/html") || !bytes.Contains(got.body, []byte("Redirecting to"))) {
+			t.Errorf("%s: 302 %q %s, want Laravel's redirect page", tt.name, got.header.Get("Content-Type"), got.body)
 		}
 	}
 }

@@ -102,6 +102,7 @@ type serveFlags struct {
 	logFormat string
 	tokens    stringList
 	origins   originList
+	expose    stringList
 }
 
 func newServeFlags(fs *flag.FlagSet) *serveFlags {
@@ -117,12 +118,16 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.StringVar(&f.cfg.Fixtures, "fixtures", "", "fixture `file or directory` to serve instead of the generated users")
 	fs.BoolVar(&f.cfg.MergeFixtures, "merge", false, "serve --fixtures merged with the generated users (a fixture user replaces one with the same id)")
 	fs.StringVar(&f.cfg.Scenario, "scenario", "", "`name` of the scenario in force from the start (see scenarios/)")
-	fs.IntVar(&f.cfg.RateLimit, "rate-limit", 0, "throttle to `N` requests per minute per token, as the real API does at 60 (0: off)")
+	fs.IntVar(&f.cfg.RateLimit, "rate-limit", 0, "throttle to `N` requests per minute per client address, failures included, as the real API did at 60 (0: off)")
+	fs.StringVar(&f.cfg.RateLimitBy, "rate-limit-by", mock.RateLimitByAddress, "what the rate limit is keyed `by`: address (the real server's throttle runs before authentication) or token")
+	fs.StringVar(&f.cfg.NonJSONClients, "non-json-clients", mock.NonJSONAnswerJSON, "`how` to answer a 401 or 422 to a client without Accept: application/json: json (the page) or redirect (the real server's 302)")
 	fs.BoolVar(&f.noWatch, "no-watch", false, "do not reload scenario and fixture files when they change")
 	fs.StringVar(&f.cfg.AdminToken, "admin-token", "", "`token` that /__odmock/ admin paths require as a Bearer token (default: none, open)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
-	fs.Var(&f.origins, "cors-origins", "`origins` browser apps may call from, e.g. http://localhost:5173 (comma-separated or repeated; default: any)")
+	fs.Var(&f.origins, "cors-origins", "`origins` browser apps may call from, e.g. http://localhost:5173 (comma-separated or repeated; default: any, answered *)")
+	fs.BoolVar(&f.cfg.CORSCredentials, "cors-credentials", false, "allow credentials cross-origin, echoing the origin (the real server does not)")
+	fs.Var(&f.expose, "cors-expose", "more `headers` to expose to scripts, e.g. Retry-After,X-RateLimit-Remaining (the real server exposes none; repeatable)")
 	fs.IntVar(&f.cfg.JournalSize, "journal-size", f.cfg.JournalSize, "`number` of requests the journal at "+mock.JournalPath+" keeps (0: none)")
 	return f
 }
@@ -194,6 +199,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cfg.Watch = !f.noWatch
 	cfg.CORSOrigins = f.origins
+	for _, h := range f.expose {
+		for name := range strings.SplitSeq(h, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				cfg.CORSExpose = append(cfg.CORSExpose, name)
+			}
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return configUsageError(err)
 	}
@@ -238,6 +250,8 @@ func configFlag(field string) (string, bool) {
 		"ScenariosDir": "--scenarios", "FixturesDir": "--fixtures-dir", "Fixtures": "--fixtures",
 		"MergeFixtures": "--merge", "Scenario": "--scenario", "RateLimit": "--rate-limit",
 		"JournalSize": "--journal-size", "CORSOrigins": "--cors-origins", "AdminToken": "--admin-token",
+		"RateLimitBy": "--rate-limit-by", "NonJSONClients": "--non-json-clients", "CORSExpose": "--cors-expose",
+		"CORSCredentials": "--cors-credentials",
 	}
 	name, ok := flags[field]
 	return name, ok
@@ -282,7 +296,11 @@ func printBanner(w io.Writer, srv *mock.Server, took time.Duration) {
 	}
 	fmt.Fprintf(w, "  scenarios: %s (%s); active: %s; per request: -H 'Prefer: scenario=NAME'\n", strings.Join(srv.Scenarios(), " "), scen, active)
 	if cfg.RateLimit > 0 {
-		fmt.Fprintf(w, "  rate limit: %d requests per minute per token\n", cfg.RateLimit)
+		by := "client address"
+		if cfg.RateLimitBy == mock.RateLimitByToken {
+			by = "token"
+		}
+		fmt.Fprintf(w, "  rate limit: %d requests per minute per %s\n", cfg.RateLimit, by)
 	}
 	fmt.Fprintf(w, "  try:     curl -H 'Authorization: Bearer %s' '%s'\n", cfg.Tokens[0], example)
 }
