@@ -232,13 +232,13 @@ const noFiltersApplied = `,"selected_scenario":null,"browser":null,"interactions
 // without them costs no allocation.
 func appliedFilters(q contract.Query) string {
 	var vals [len(echoedFilters)]*string
-	any := false
+	found := false
 	for i := range q.Filters {
 		if k := slices.Index(echoedFilters[:], q.Filters[i].Attribute); k >= 0 {
-			vals[k], any = &q.Filters[i].Value, true
+			vals[k], found = &q.Filters[i].Value, true
 		}
 	}
-	if !any {
+	if !found {
 		return noFiltersApplied
 	}
 	b := make([]byte, 0, len(noFiltersApplied)+64)
