@@ -39,7 +39,7 @@ type Contract struct {
 	dateParams []string
 	idParam    string   // the parameter that selects one user by ID
 	attributes []string // filterable user attributes, in the document's order
-	types      []string // the interaction types a user message may have
+	types      []string // the interaction types known to occur (the set is open)
 }
 
 // Default parses the openapi.yaml embedded in the binary.
@@ -84,7 +84,9 @@ func Parse(ctx context.Context, data []byte) (*Contract, error) {
 	}
 	if s := doc.Components.Schemas["Interaction"]; s != nil && s.Value != nil {
 		if t := s.Value.Properties["type"]; t != nil && t.Value != nil {
-			for _, v := range t.Value.Enum {
+			// An open set: known values are documented, not enforced.
+			known, _ := t.Value.Extensions["x-known-values"].([]any)
+			for _, v := range known {
 				if name, ok := v.(string); ok {
 					c.types = append(c.types, name)
 				}
@@ -92,7 +94,7 @@ func Parse(ctx context.Context, data []byte) (*Contract, error) {
 		}
 	}
 	if len(c.types) == 0 {
-		return nil, errors.New("openapi document has no Interaction schema with a type enum")
+		return nil, errors.New("openapi document has no Interaction schema with x-known-values for its type")
 	}
 	if len(c.dateParams) != 2 {
 		return nil, errors.New("openapi document must have two date parameters (x-date-format): the range's start, then its end")
@@ -167,7 +169,8 @@ func (c *Contract) IDParam() string { return c.idParam }
 // Attributes lists the filterable user attributes, in the document's order.
 func (c *Contract) Attributes() []string { return append([]string(nil), c.attributes...) }
 
-// InteractionTypes lists the types a returned interaction may have.
+// InteractionTypes lists the interaction types known to occur, the page's
+// first. The set is open: an answer may hold others.
 func (c *Contract) InteractionTypes() []string { return append([]string(nil), c.types...) }
 
 // DateFormat is the query date format as Laravel writes it (Y-m-d H:i:s).
@@ -175,6 +178,17 @@ func (c *Contract) DateFormat() string { return c.dateFormat }
 
 // DateLayout is the query date format as a Go time layout.
 func (c *Contract) DateLayout() string { return c.dateLayout }
+
+// ParamExample is the example openapi.yaml gives for a query parameter,
+// "" when it gives none.
+func (c *Contract) ParamExample(name string) string {
+	p, ok := c.byName[name]
+	if !ok {
+		return ""
+	}
+	ex, _ := p.Example.(string)
+	return ex
+}
 
 // HasParam reports whether name is a query parameter of the operation.
 func (c *Contract) HasParam(name string) bool {

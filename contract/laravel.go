@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"net/http"
+	"strings"
 )
 
 // The real server is a Laravel application. These are its answers, byte for
@@ -77,16 +78,23 @@ func (e *ValidationError) AppendJSON(dst []byte) []byte {
 	return append(dst, "}}"...)
 }
 
+// DisplayName is how Laravel names an attribute in a message: underscores
+// become spaces (ip_address is "ip address").
+func DisplayName(field string) string { return strings.ReplaceAll(field, "_", " ") }
+
 // MsgRequired is Laravel's text for a required field that is missing.
-func MsgRequired(field string) string { return "The " + field + " field is required." }
+func MsgRequired(field string) string { return "The " + DisplayName(field) + " field is required." }
 
 // MsgDateFormat is Laravel's date_format text.
 func MsgDateFormat(field, format string) string {
-	return "The " + field + " does not match the format " + format + "."
+	return "The " + DisplayName(field) + " does not match the format " + format + "."
 }
 
 // MsgString is Laravel's text for an array where a string is due.
-func MsgString(field string) string { return "The " + field + " must be a string." }
+func MsgString(field string) string { return "The " + DisplayName(field) + " must be a string." }
+
+// MsgInvalid is Laravel's text for a value its rule rejects.
+func MsgInvalid(field string) string { return "The " + DisplayName(field) + " is invalid." }
 
 // MsgFilterNotAllowed is the page's text for a filter it does not know.
 func MsgFilterNotAllowed(name string) string {

@@ -39,7 +39,7 @@ func (c *Contract) ValidateQuery(rawQuery string) (Query, error) {
 			if isDate {
 				ve.add(KindFormat, p.Name, MsgDateFormat(p.Name, c.dateFormat))
 			} else {
-				ve.add(KindFormat, p.Name, "The "+p.Name+" is invalid.")
+				ve.add(KindFormat, p.Name, MsgInvalid(p.Name))
 			}
 		case isDate:
 			// The pattern passed; Laravel's date_format also wants a real

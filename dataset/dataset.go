@@ -141,7 +141,10 @@ type Result struct {
 	// from and to are the query's bounds, formatted: a timestamp always has
 	// the same length, so they fit in arrays and cost no allocation.
 	from, to timestamp
-	groups   []group
+	// applied is `,"selected_scenario":...,"browser":...,"interactions":[`:
+	// the filters the query applied, the same for every user.
+	applied string
+	groups  []group
 }
 
 type group struct {
@@ -154,7 +157,7 @@ type group struct {
 // written.
 func (d *Dataset) Query(q contract.Query) Result {
 	from, to := q.From.Unix(), q.To.Unix()
-	r := Result{from: newTimestamp(q.From), to: newTimestamp(q.To)}
+	r := Result{from: newTimestamp(q.From), to: newTimestamp(q.To), applied: appliedFilters(q)}
 	if from > to {
 		return r
 	}
@@ -214,6 +217,42 @@ func (d *Dataset) Query(q contract.Query) Result {
 		return cmp.Compare(a.u.msgs[a.lo].at, b.u.msgs[b.lo].at)
 	})
 	return r
+}
+
+// echoedFilters are the filters each user of an answer names, as the page
+// says: "The scenario filter that was applied", "The browser filter that
+// was applied".
+var echoedFilters = [...]string{"selected_scenario", "browser"}
+
+// noFiltersApplied is appliedFilters for a query with neither filter.
+const noFiltersApplied = `,"selected_scenario":null,"browser":null,"interactions":[`
+
+// appliedFilters encodes the echoed filters of q, the value sent (trimmed
+// as Laravel trims it) or null when the filter was not sent. A query
+// without them costs no allocation.
+func appliedFilters(q contract.Query) string {
+	var vals [len(echoedFilters)]*string
+	found := false
+	for i := range q.Filters {
+		if k := slices.Index(echoedFilters[:], q.Filters[i].Attribute); k >= 0 {
+			vals[k], found = &q.Filters[i].Value, true
+		}
+	}
+	if !found {
+		return noFiltersApplied
+	}
+	b := make([]byte, 0, len(noFiltersApplied)+64)
+	for k, name := range echoedFilters {
+		b = append(b, ',')
+		b = contract.AppendString(b, name)
+		b = append(b, ':')
+		if vals[k] == nil {
+			b = append(b, "null"...)
+		} else {
+			b = contract.AppendString(b, *vals[k])
+		}
+	}
+	return string(append(b, `,"interactions":[`...))
 }
 
 // Len is the number of users in the result.

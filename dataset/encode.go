@@ -30,7 +30,7 @@ func (r Result) Size() int64 {
 	n := int64(len(`{"data":[`) + len(`]}`) + len(r.groups) - 1)
 	for _, g := range r.groups {
 		u := g.u
-		n += int64(len(u.head) + len(r.from) + len(toSep) + len(r.to) + len(u.mid) + len(groupEnd))
+		n += int64(len(u.head) + len(r.from) + len(toSep) + len(r.to) + len(u.mid) + len(r.applied) + len(groupEnd))
 		n += int64(g.hi - g.lo - 1) // commas between interactions
 		n += int64(u.msgs[g.hi-1].end - u.msgs[g.lo].off)
 	}
@@ -62,6 +62,7 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 		cw.writeString(toSep)
 		cw.write(r.to[:])
 		cw.write(u.mid)
+		cw.writeString(r.applied)
 		for j := g.lo; j < g.hi; j++ {
 			if j > g.lo {
 				cw.writeString(",")

@@ -240,6 +240,7 @@ func fakeUser(cat *catalog, seed, i uint64, w Window) User {
 	for range conversations {
 		u.Messages = append(u.Messages, fakeConversation(f, &tp, first, w)...)
 	}
+	applyRealWorld(f, u.Messages) // issue 14: the one call site (realworld.go)
 	return u
 }
 
@@ -382,7 +383,7 @@ func pageExampleUser() User {
 		ID:   "user_12345",
 		Name: strPtr("John Doe"),
 		Attributes: map[string]string{
-			"email":             "john.doe@example.com",
+			"email":             "john@example.com",
 			"selected_scenario": "customer_support",
 			"browser":           "chrome 105.0.0",
 			"ip_address":        "203.0.113.24",

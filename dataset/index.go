@@ -15,8 +15,9 @@ type indexedUser struct {
 	id    string
 	lower []string // lower-cased attribute values, by contract attribute
 	has   []bool   // whether the user has the attribute at all
-	// head is `{"<id>":{"chatbot_user_data":{...},"from":"` and mid is
-	// `","user_id":...,"interactions":[`; from and to go around "to".
+	// head is `{"<id>":{"chatbot_user_data":{"id":...,"name":...,"email":...},"from":"`
+	// and mid is `","user_id":"<id>"`; the query's bounds go between them,
+	// and the filters it applied (Result.applied) after mid.
 	head, mid []byte
 	// buf holds the user's messages as JSON, back to back in date order,
 	// so the messages of any range are one contiguous run of it.
@@ -54,7 +55,6 @@ func (a *chunkAlloc) copy(b []byte) []byte {
 // indexer turns Users into indexedUsers; one per goroutine.
 type indexer struct {
 	attributes []string
-	order      []string // chatbot_user_data's attribute keys
 	alloc      chunkAlloc
 	scratch    []byte
 	messages   int
@@ -62,23 +62,7 @@ type indexer struct {
 }
 
 func newIndexer(c *contract.Contract) *indexer {
-	return &indexer{attributes: c.Attributes(), order: attributeOrder(c.Attributes())}
-}
-
-// attributeOrder is the order of chatbot_user_data's keys after id and name:
-// email first, as on the public page, then the other attributes in the
-// contract's order.
-func attributeOrder(attrs []string) []string {
-	out := make([]string, 0, len(attrs))
-	if slices.Contains(attrs, "email") {
-		out = append(out, "email")
-	}
-	for _, a := range attrs {
-		if a != "email" {
-			out = append(out, a)
-		}
-	}
-	return out
+	return &indexer{attributes: c.Attributes()}
 }
 
 // index builds a user's query view and encodes their messages.
@@ -102,26 +86,17 @@ func (ix *indexer) index(u *User) (indexedUser, error) {
 	} else {
 		h = append(h, "null"...)
 	}
-	for _, a := range ix.order {
-		h = append(h, ',')
-		h = contract.AppendString(h, a)
-		h = append(h, ':')
-		v, ok := u.Attributes[a]
-		h = contract.AppendNullableString(h, v, ok)
-	}
+	// The page's object, nothing more: the user's other attributes are
+	// in neither the page nor the real data, and a client reading them
+	// would break in production.
+	h = append(h, `,"email":`...)
+	email, ok := u.Attributes["email"]
+	h = contract.AppendNullableString(h, email, ok)
 	h = append(h, `},"from":"`...)
 	iu.head = ix.alloc.copy(append([]byte{'{'}, h...))
 
 	m := append(h[:0], `","user_id":`...)
 	m = contract.AppendString(m, u.ID)
-	for _, a := range [...]string{"selected_scenario", "browser"} {
-		m = append(m, ',')
-		m = contract.AppendString(m, a)
-		m = append(m, ':')
-		v, ok := u.Attributes[a]
-		m = contract.AppendNullableString(m, v, ok)
-	}
-	m = append(m, `,"interactions":[`...)
 	iu.mid = ix.alloc.copy(m)
 	ix.scratch = m
 

@@ -26,7 +26,6 @@ func referenceAnswer(t testing.TB, c *contract.Contract, users []User, q Query) 
 		body    orderedObject
 	}
 	var entries []entry
-	order := attributeOrder(c.Attributes())
 	for i, u := range users {
 		if q.UserID != "" && u.ID != q.UserID {
 			continue
@@ -67,17 +66,23 @@ func referenceAnswer(t testing.TB, c *contract.Contract, users []User, q Query) 
 			}
 			return nil
 		}
-		user := orderedObject{{"id", u.ID}, {"name", u.Name}}
-		for _, a := range order {
-			user = append(user, field{a, attr(a)})
+		// The filters applied: the value sent, null when not sent.
+		applied := func(name string) any {
+			for _, f := range q.Filters {
+				if f.Attribute == name {
+					return f.Value
+				}
+			}
+			return nil
 		}
+		user := orderedObject{{"id", u.ID}, {"name", u.Name}, {"email", attr("email")}}
 		group := orderedObject{
 			{"chatbot_user_data", user},
 			{"from", q.From.Format(timestampLayout)},
 			{"to", q.To.Format(timestampLayout)},
 			{"user_id", u.ID},
-			{"selected_scenario", attr("selected_scenario")},
-			{"browser", attr("browser")},
+			{"selected_scenario", applied("selected_scenario")},
+			{"browser", applied("browser")},
 			{"interactions", interactions},
 		}
 		entries = append(entries, entry{msgs[0].Date, i, orderedObject{{u.ID, group}}})

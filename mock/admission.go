@@ -20,6 +20,7 @@ type admission struct {
 	limits   Limits        // with defaults filled in
 	inFlight chan struct{} // the in-flight cap's semaphore; nil when off
 	limiter  *rateLimiter  // nil when off
+	rateBy   string        // RateLimitByAddress or RateLimitByToken
 	admin    *contract.TokenSet
 }
 
@@ -31,7 +32,7 @@ const (
 )
 
 func newAdmission(cfg Config) (*admission, error) {
-	cors, err := newCORSPolicy(cfg.CORSOrigins)
+	cors, err := newCORSPolicy(cfg.CORSOrigins, cfg.CORSCredentials, cfg.CORSExpose)
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +40,7 @@ func newAdmission(cfg Config) (*admission, error) {
 		tokens: contract.NewTokenSet(cfg.Tokens),
 		cors:   cors,
 		limits: cfg.Limits.withDefaults(),
+		rateBy: cfg.RateLimitBy,
 	}
 	if a.limits.MaxInFlight > 0 {
 		a.inFlight = make(chan struct{}, a.limits.MaxInFlight)
@@ -114,7 +116,7 @@ func (a *admission) throttle(who caller, h http.Header) *reply {
 	if a.limiter == nil {
 		return nil
 	}
-	d := a.limiter.take(who.rateKey())
+	d := a.limiter.take(who.rateKey(a.rateBy))
 	for _, kv := range d.headers(a.limiter.limit) {
 		setHeader(h, kv[0], kv[1])
 	}

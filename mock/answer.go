@@ -65,14 +65,21 @@ const OutsideContractHeader = "X-Odmock-Outside-Contract"
 func writeReply(c echo.Context, rep *reply) {
 	w := c.Response()
 	h := w.Header()
+	contentType := "application/json"
 	for _, kv := range rep.headers {
+		if strings.EqualFold(kv[0], "Content-Type") {
+			// A scripted answer outside the contract may be a proxy's
+			// HTML page (the gateway-timeout scenario).
+			contentType = kv[1]
+			continue
+		}
 		setHeader(h, kv[0], kv[1])
 	}
 	if rep.outside {
 		exchangeOf(c).OutsideContract = true
 		h.Set(OutsideContractHeader, "true")
 	}
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "no-cache, private")
 	h.Set("Content-Length", strconv.Itoa(len(rep.body)))
 	w.WriteHeader(rep.status)
@@ -114,16 +121,13 @@ func (s *Server) replyFor(err error, c echo.Context) *reply {
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &he) && he.Code == http.StatusNotFound:
-		// Laravel's $request->path(): no leading slash, "/" for the root.
-		path := strings.Trim(c.Request().URL.Path, "/")
-		if path == "" {
-			path = "/"
-		}
-		return messageReply(http.StatusNotFound, "The route "+path+" could not be found.")
+		return messageReply(http.StatusNotFound, "The route "+laravelPath(c.Request())+" could not be found.")
 	case errors.As(err, &he) && he.Code == http.StatusMethodNotAllowed:
+		// Laravel 9.43 and later (the platform's, REAL-API-NOTES S5) name
+		// the route, as they do in the 404.
 		allow := allowedMethods(c)
 		rep := messageReply(http.StatusMethodNotAllowed,
-			"The "+c.Request().Method+" method is not supported for this route. Supported methods: "+allow+".")
+			"The "+c.Request().Method+" method is not supported for route "+laravelPath(c.Request())+". Supported methods: "+allow+".")
 		rep.headers = [][2]string{{"Allow", allow}}
 		return rep
 	case errors.As(err, &he):
@@ -135,6 +139,16 @@ func (s *Server) replyFor(err error, c echo.Context) *reply {
 	}
 	s.log.Error("request", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	return messageReply(http.StatusInternalServerError, "Server Error")
+}
+
+// laravelPath is Laravel's $request->path(): no slash at either end, "/"
+// for the root.
+func laravelPath(r *http.Request) string {
+	path := strings.Trim(r.URL.Path, "/")
+	if path == "" {
+		return "/"
+	}
+	return path
 }
 
 // handleError is Echo's error handler: every error becomes a reply.

@@ -24,6 +24,7 @@ func (s *Server) handleInteractions(c echo.Context) error {
 	if err != nil {
 		return outsideReply(http.StatusBadRequest, err.Error())
 	}
+	ex.Risks = requestRisks(r, nil)
 	answer := &ruleAnswer{} // the engine, on the dataset
 	name := prefs.Scenario
 	if name == "" {
@@ -88,12 +89,17 @@ func (s *Server) handleInteractions(c echo.Context) error {
 		}
 		return send(c, rep)
 	}
-	return s.answerFromEngine(c, answer.dataOr(lib.data))
+	nonJSON := s.cfg.NonJSONClients
+	if prefs.NonJSON != "" {
+		nonJSON = prefs.NonJSON
+	}
+	return s.answerFromEngine(c, answer.dataOr(lib.data), nonJSON == NonJSONRedirect)
 }
 
 // answerFromEngine is the real API's behaviour: throttle, authenticate,
-// validate, query, stream.
-func (s *Server) answerFromEngine(c echo.Context, data *dataset.Dataset) error {
+// validate, query, stream. With redirect, a client that does not ask for
+// JSON gets the real server's 302 instead of a 401 or 422.
+func (s *Server) answerFromEngine(c echo.Context, data *dataset.Dataset, redirect bool) error {
 	r := c.Request()
 	ex := exchangeOf(c)
 	w := c.Response()
@@ -106,14 +112,21 @@ func (s *Server) answerFromEngine(c echo.Context, data *dataset.Dataset) error {
 	switch {
 	case errors.Is(err, contract.ErrUnauthenticated):
 		ex.Outcome = OutcomeUnauthenticated
+		if redirect && !wantsJSON(r) {
+			return redirectFor(c, http.StatusUnauthorized)
+		}
 		return err
 	case errors.As(err, &ve):
 		ex.Outcome, ex.Errors = OutcomeInvalid, ve.Errors
+		if redirect && !wantsJSON(r) {
+			return redirectFor(c, http.StatusUnprocessableEntity)
+		}
 		return err
 	case err != nil:
 		return err
 	}
 	ex.Valid = &q
+	ex.Risks = requestRisks(r, &q)
 	res := data.Query(q)
 	ex.Outcome = OutcomeData
 	if res.Len() == 0 {

@@ -62,10 +62,21 @@ func tokenSession(token string) string {
 	return "token-" + hex.EncodeToString(sum[:6])
 }
 
-// rateKey is who a request counts against: its token when valid, else its
-// client address, as Laravel keys by user, else by IP.
-func (who caller) rateKey() string {
-	if who.authenticated {
+// Ways of keying the rate limit (Config.RateLimitBy).
+const (
+	// RateLimitByAddress keys by client address, as the real server's
+	// throttle does: it runs before authentication, so every token from
+	// one address shares the budget, and failed requests count.
+	RateLimitByAddress = "address"
+	// RateLimitByToken keys by valid token, else by address, as a
+	// throttle after authentication would.
+	RateLimitByToken = "token"
+)
+
+// rateKey is who a request counts against: its client address, or with
+// RateLimitByToken its token when valid, else its address.
+func (who caller) rateKey(by string) string {
+	if by == RateLimitByToken && who.authenticated {
 		return tokenSession(who.token)
 	}
 	return "ip-" + who.host

@@ -34,17 +34,34 @@ type Config struct {
 	MergeFixtures bool
 	// scenario is the scenario in force from the start ("" for none).
 	Scenario string
-	// RateLimit throttles to this many requests per minute per token (per
-	// client address without a valid token), as the real API does at 60.
+	// RateLimit throttles to this many requests per minute per client
+	// address, as the real API did at 60 (failed requests count, and
+	// every answer carries X-RateLimit-Limit and X-RateLimit-Remaining).
 	// 0 is off.
 	RateLimit int
+	// RateLimitBy is what the rate limit is keyed by: RateLimitByAddress
+	// ("" too, the real server's way) or RateLimitByToken.
+	RateLimitBy string
+	// NonJSONClients is how a client that does not send Accept:
+	// application/json gets its 401 and 422: NonJSONAnswerJSON ("" too,
+	// the page's way) or NonJSONRedirect (the real server's 302s).
+	// Either way the exchange takes RiskAcceptJSON.
+	NonJSONClients string
 	// Watch reloads scenario and fixture files when they change on disk.
 	Watch bool
 	// JournalSize is how many requests the journal keeps; 0 keeps none.
 	JournalSize int
 	// CORSOrigins are the origins browser apps may call from, as
-	// scheme://host[:port]; empty (or "*") means any origin, echoed.
+	// scheme://host[:port]; empty (or "*") means any origin, answered
+	// with "*" as the real server does.
 	CORSOrigins []string
+	// CORSCredentials allows credentials (cookies, HTTP auth) from those
+	// origins, echoing the origin; the real server does not.
+	CORSCredentials bool
+	// CORSExpose are headers exposed to scripts beyond odmock's own
+	// (Preference-Applied, X-Odmock-*): e.g. Retry-After or
+	// X-RateLimit-Remaining, which the real server does not expose.
+	CORSExpose []string
 	// AdminToken, when set, is the Bearer token every /__odmock/ path but
 	// health requires. API tokens never pass for it.
 	AdminToken string
@@ -134,12 +151,21 @@ func (cfg Config) Validate() error {
 		return configError("Window", cfg.Window.String(), "ends before it starts")
 	case cfg.RateLimit < 0:
 		return configError("RateLimit", num(cfg.RateLimit), "must not be negative")
+	case cfg.RateLimitBy != "" && cfg.RateLimitBy != RateLimitByAddress && cfg.RateLimitBy != RateLimitByToken:
+		return configError("RateLimitBy", cfg.RateLimitBy, "want %s or %s", RateLimitByAddress, RateLimitByToken)
+	case cfg.NonJSONClients != "" && cfg.NonJSONClients != NonJSONAnswerJSON && cfg.NonJSONClients != NonJSONRedirect:
+		return configError("NonJSONClients", cfg.NonJSONClients, "want %s or %s", NonJSONAnswerJSON, NonJSONRedirect)
 	case cfg.AdminToken != "" && contract.NewTokenSet(cfg.Tokens).Has(cfg.AdminToken):
 		return configError("AdminToken", "", "must differ from every API token")
 	}
 	for _, o := range cfg.CORSOrigins {
 		if err := CheckOrigin(o); err != nil {
 			return &ConfigError{Field: "CORSOrigins", Err: err}
+		}
+	}
+	for _, name := range cfg.CORSExpose {
+		if err := CheckExposeHeader(name); err != nil {
+			return &ConfigError{Field: "CORSExpose", Err: err}
 		}
 	}
 	return nil

@@ -11,11 +11,15 @@ import (
 )
 
 // Browser apps call odmock from another origin: a dev server on
-// http://localhost:5173 calling http://127.0.0.1:8080. CORS lets them,
-// permissively, as a local mock should: any origin (or only those in
-// Config.CORSOrigins), echoed back, with credentials allowed. Every answer
-// carries the headers, errors included, or a browser app could not read a
-// 401's or a 422's body.
+// http://localhost:5173 calling http://127.0.0.1:8080. CORS lets them, but
+// no more than the real server would (its 2022 config/cors.php: any
+// origin as "*", no credentials, no exposed headers): a browser app that
+// reads a header on odmock must be able to read it on the real API.
+// Config.CORSOrigins narrows the origins (each then echoed);
+// Config.CORSCredentials and Config.CORSExpose opt in to more, for those
+// who know their deployment does the same. Every answer carries the
+// headers, errors included, or a browser app could not read a 401's or a
+// 422's body.
 
 const (
 	// corsAllowMethods is every method a browser may send; a method the
@@ -25,23 +29,39 @@ const (
 	// corsAllowHeaders are always allowed; a preflight's other requested
 	// headers are allowed too.
 	corsAllowHeaders = "Authorization, Content-Type, Accept, Prefer, X-Odmock-Session"
-	// corsExposeHeaders are the headers, beyond the safelisted ones, that a
-	// client must read; every X-Odmock-* header of an answer is added.
-	corsExposeHeaders = "Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining"
+	// corsExposeHeaders are odmock's own headers, the only ones exposed by
+	// default: the real server exposes none, and Retry-After or
+	// X-RateLimit-* read here could not be read there. Every X-Odmock-*
+	// header of an answer is added.
+	corsExposeHeaders = "Preference-Applied"
 	// corsMaxAge lets a browser cache a preflight for ten minutes.
 	corsMaxAge = "600"
 )
 
-// corsPolicy says which origins may call.
+// corsPolicy says which origins may call, and what they may do.
 type corsPolicy struct {
 	any     bool
 	origins map[string]bool
+	// credentials allows cookies and HTTP auth (the origin is then
+	// echoed, never "*"); off by default, as on the real server.
+	credentials bool
+	// expose is what Access-Control-Expose-Headers names before the
+	// answer's X-Odmock-* headers.
+	expose string
 }
 
 // newCORSPolicy checks and normalises the configured origins: none, or
 // "*" among them, means any origin.
-func newCORSPolicy(origins []string) (corsPolicy, error) {
-	p := corsPolicy{any: len(origins) == 0, origins: map[string]bool{}}
+func newCORSPolicy(origins []string, credentials bool, expose []string) (corsPolicy, error) {
+	p := corsPolicy{any: len(origins) == 0, origins: map[string]bool{}, credentials: credentials, expose: corsExposeHeaders}
+	for _, name := range expose {
+		if err := CheckExposeHeader(name); err != nil {
+			return corsPolicy{}, err
+		}
+		if !containsFold(strings.Split(p.expose, ", "), name) {
+			p.expose += ", " + name
+		}
+	}
 	for _, o := range origins {
 		if o == "*" {
 			p.any = true
@@ -54,6 +74,24 @@ func newCORSPolicy(origins []string) (corsPolicy, error) {
 		p.origins[norm] = true
 	}
 	return p, nil
+}
+
+// CheckExposeHeader reports whether name can be one of Config.CORSExpose:
+// a header name.
+func CheckExposeHeader(name string) error {
+	if !isToken(name) {
+		return fmt.Errorf("cors expose %q: want a header name, e.g. Retry-After", name)
+	}
+	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // CheckOrigin reports whether o can be one of Config.CORSOrigins: "*", or
@@ -95,8 +133,16 @@ func (p corsPolicy) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if origin == "" || !p.allows(origin) {
 			return next(c) // no CORS headers: the browser blocks the answer
 		}
-		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Allow-Credentials", "true")
+		// "*" as the real server sends it, unless the answer depends on
+		// the origin: a list of origins, or credentials ("*" forbids them).
+		if p.any && !p.credentials {
+			h.Set("Access-Control-Allow-Origin", "*")
+		} else {
+			h.Set("Access-Control-Allow-Origin", origin)
+		}
+		if p.credentials {
+			h.Set("Access-Control-Allow-Credentials", "true")
+		}
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			h.Add("Vary", "Access-Control-Request-Method")
 			h.Add("Vary", "Access-Control-Request-Headers")
@@ -112,7 +158,7 @@ func (p corsPolicy) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		// The handler (or the error handler) adds its headers later;
 		// expose them just before they are sent.
-		w.Before(func() { h.Set("Access-Control-Expose-Headers", exposedHeaders(h)) })
+		w.Before(func() { h.Set("Access-Control-Expose-Headers", exposedHeaders(p.expose, h)) })
 		return next(c)
 	}
 }
@@ -135,8 +181,8 @@ func allowedHeaders(requested []string) string {
 	return out
 }
 
-// exposedHeaders is corsExposeHeaders plus the answer's X-Odmock-* headers.
-func exposedHeaders(h http.Header) string {
+// exposedHeaders is expose plus the answer's X-Odmock-* headers.
+func exposedHeaders(expose string, h http.Header) string {
 	var own []string
 	for name := range h {
 		if strings.HasPrefix(name, "X-Odmock-") {
@@ -145,9 +191,9 @@ func exposedHeaders(h http.Header) string {
 	}
 	slices.Sort(own)
 	if len(own) == 0 {
-		return corsExposeHeaders
+		return expose
 	}
-	return corsExposeHeaders + ", " + strings.Join(own, ", ")
+	return expose + ", " + strings.Join(own, ", ")
 }
 
 // isToken reports whether s is an HTTP token (RFC 9110), as a header name

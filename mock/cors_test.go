@@ -38,8 +38,8 @@ func TestCORSPreflight(t *testing.T) {
 			if r.status != http.StatusNoContent {
 				t.Fatalf("OPTIONS %s: status = %d, want 204 (body %q)", tt.path, r.status, r.body)
 			}
-			if got := r.header.Get("Access-Control-Allow-Origin"); got != appOrigin {
-				t.Errorf("OPTIONS %s: Access-Control-Allow-Origin = %q, want %q", tt.path, got, appOrigin)
+			if got := r.header.Get("Access-Control-Allow-Origin"); got != "*" {
+				t.Errorf("OPTIONS %s: Access-Control-Allow-Origin = %q, want *", tt.path, got)
 			}
 			if got := r.header.Get("Access-Control-Allow-Methods"); !strings.Contains(got, tt.method) {
 				t.Errorf("OPTIONS %s: Access-Control-Allow-Methods = %q, want it to include %s", tt.path, got, tt.method)
@@ -58,15 +58,6 @@ func TestCORSPreflight(t *testing.T) {
 			}
 		})
 	}
-}
-
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // TestCORSOnEveryAnswer checks that answers a browser app must read, the
@@ -104,17 +95,22 @@ func TestCORSOnEveryAnswer(t *testing.T) {
 			if r.status != tt.want {
 				t.Fatalf("%s %s: status = %d, want %d", tt.method, tt.path, r.status, tt.want)
 			}
-			if got := r.header.Get("Access-Control-Allow-Origin"); got != appOrigin {
-				t.Errorf("%s %s (%d): Access-Control-Allow-Origin = %q, want %q", tt.method, tt.path, r.status, got, appOrigin)
+			// No more than the real server: "*", no credentials, none of
+			// the real answer's headers exposed.
+			if got := r.header.Get("Access-Control-Allow-Origin"); got != "*" {
+				t.Errorf("%s %s (%d): Access-Control-Allow-Origin = %q, want *", tt.method, tt.path, r.status, got)
 			}
-			if got := r.header.Get("Access-Control-Allow-Credentials"); got != "true" {
-				t.Errorf("%s %s (%d): Access-Control-Allow-Credentials = %q, want true", tt.method, tt.path, r.status, got)
+			if got := r.header.Get("Access-Control-Allow-Credentials"); got != "" {
+				t.Errorf("%s %s (%d): Access-Control-Allow-Credentials = %q, want none", tt.method, tt.path, r.status, got)
 			}
 			expose := r.header.Get("Access-Control-Expose-Headers")
-			for _, h := range []string{"Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"} {
-				if !strings.Contains(expose, h) {
-					t.Errorf("%s %s (%d): Access-Control-Expose-Headers = %q, want it to include %s", tt.method, tt.path, r.status, expose, h)
+			for _, h := range []string{"Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} {
+				if strings.Contains(expose, h) {
+					t.Errorf("%s %s (%d): Access-Control-Expose-Headers = %q, want no %s (the real server does not expose it)", tt.method, tt.path, r.status, expose, h)
 				}
+			}
+			if !strings.HasPrefix(expose, "Preference-Applied") {
+				t.Errorf("%s %s (%d): Access-Control-Expose-Headers = %q, want odmock's own, Preference-Applied first", tt.method, tt.path, r.status, expose)
 			}
 			if !containsFold(r.header.Values("Vary"), "Origin") {
 				t.Errorf("%s %s: Vary = %q, want Origin in it", tt.method, tt.path, r.header.Values("Vary"))
@@ -175,7 +171,7 @@ func TestCORSBadOrigins(t *testing.T) {
 func TestCORSExposesOdmockHeaders(t *testing.T) {
 	t.Parallel()
 	h := http.Header{"X-Odmock-Scenario": {"x"}, "X-Odmock-Rule": {"y"}, "Content-Type": {"application/json"}}
-	got := exposedHeaders(h)
+	got := exposedHeaders(corsExposeHeaders, h)
 	want := corsExposeHeaders + ", X-Odmock-Rule, X-Odmock-Scenario"
 	if got != want {
 		t.Errorf("exposedHeaders = %q, want %q", got, want)
@@ -212,10 +208,35 @@ func TestCORSOnAnswersOfLaterMiddleware(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("status = %d, want 429", resp.StatusCode)
 	}
-	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != appOrigin {
-		t.Errorf("429: Access-Control-Allow-Origin = %q, want %q", got, appOrigin)
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("429: Access-Control-Allow-Origin = %q, want *", got)
 	}
 	if got, want := resp.Header.Get("Access-Control-Expose-Headers"), corsExposeHeaders+", X-Odmock-Scenario"; got != want {
 		t.Errorf("429: Access-Control-Expose-Headers = %q, want %q", got, want)
+	}
+}
+
+// TestCORSOptIn: credentials and more exposed headers only when asked
+// for, for those who know their deployment sends them.
+func TestCORSOptIn(t *testing.T) {
+	t.Parallel()
+	cfg := smallConfig()
+	cfg.RateLimit = 60
+	cfg.CORSCredentials = true
+	cfg.CORSExpose = []string{"Retry-After", "X-RateLimit-Remaining", "preference-applied"}
+	s := newTestServer(t, cfg)
+	r := s.do(http.MethodGet, apiPath+"?"+okRange, http.Header{"Origin": {appOrigin}, "Authorization": {authOK}})
+	if got := r.header.Get("Access-Control-Allow-Origin"); got != appOrigin {
+		t.Errorf("Access-Control-Allow-Origin = %q, want the origin echoed (credentials forbid *)", got)
+	}
+	if got := r.header.Get("Access-Control-Allow-Credentials"); got != "true" {
+		t.Errorf("Access-Control-Allow-Credentials = %q, want true", got)
+	}
+	if got, want := r.header.Get("Access-Control-Expose-Headers"), "Preference-Applied, Retry-After, X-RateLimit-Remaining"; got != want {
+		t.Errorf("Access-Control-Expose-Headers = %q, want %q", got, want)
+	}
+	cfg.CORSExpose = []string{"bad header"}
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "cors expose") {
+		t.Errorf("New with CORSExpose %q: err = %v, want a cors expose error", cfg.CORSExpose, err)
 	}
 }

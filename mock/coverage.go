@@ -42,6 +42,9 @@ type CoverageCounts struct {
 	Behaviours map[string]int `json:"behaviours"`
 	// Missing lists the behaviours never exercised, in Behaviours' order.
 	Missing []string `json:"missing"`
+	// Risks counts the requests that took each risk (see Risks); every
+	// risk is listed, taken or not.
+	Risks map[string]int `json:"risks"`
 }
 
 // Coverage is the coverage of all sessions together, and of each.
@@ -64,6 +67,7 @@ type coverage struct {
 type sessionCounts struct {
 	requests int
 	counts   map[string]int
+	risks    map[string]int
 }
 
 func newCoverage(c *contract.Contract) *coverage {
@@ -100,14 +104,14 @@ func exercised(ex *exchange) []string {
 
 // observe counts an exchange on the contract's path.
 func (cv *coverage) observe(ex *exchange) {
-	if ex.Path != cv.api {
+	if ex.Path != cv.api && ex.Path != cv.api+"/" {
 		return
 	}
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	sc := cv.sessions[ex.Session]
 	if sc == nil {
-		sc = &sessionCounts{counts: map[string]int{}}
+		sc = &sessionCounts{counts: map[string]int{}, risks: map[string]int{}}
 		cv.sessions[ex.Session] = sc
 	}
 	sc.requests++
@@ -116,11 +120,17 @@ func (cv *coverage) observe(ex *exchange) {
 			sc.counts[b]++
 		}
 	}
+	for _, r := range ex.Risks {
+		sc.risks[r]++
+	}
 }
 
 // counts sums the given sessions; cv.mu must be held.
 func (cv *coverage) counts(scs ...*sessionCounts) CoverageCounts {
-	cc := CoverageCounts{Behaviours: make(map[string]int, len(cv.names)), Missing: []string{}}
+	cc := CoverageCounts{Behaviours: make(map[string]int, len(cv.names)), Missing: []string{}, Risks: map[string]int{}}
+	for _, r := range Risks() {
+		cc.Risks[r] = 0
+	}
 	for _, sc := range scs {
 		if sc == nil {
 			continue
@@ -128,6 +138,9 @@ func (cv *coverage) counts(scs ...*sessionCounts) CoverageCounts {
 		cc.Requests += sc.requests
 		for b, n := range sc.counts {
 			cc.Behaviours[b] += n
+		}
+		for r, n := range sc.risks {
+			cc.Risks[r] += n
 		}
 	}
 	for _, b := range cv.names {

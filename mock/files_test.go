@@ -66,7 +66,7 @@ func TestLintProblems(t *testing.T) {
 			"s.yaml:4: outside_contract must be true or false"}},
 		{"fixture unknown attribute", "f.yaml", "users:\n  - id: u1\n    attributes: {shoe_size: 9}\n", []string{`f.yaml:3: attributes: unknown key "shoe_size"`}},
 		{"fixture bad date", "f.yaml", "users:\n  - id: u1\n    messages:\n      - {date: yesterday, type: text}\n", []string{`f.yaml:4: date "yesterday": want 2006-01-02 15:04:05 (UTC) or RFC 3339`}},
-		{"fixture bad type", "f.yaml", "users:\n  - id: u1\n    messages:\n      - {date: 2024-01-01 00:00:00, type: image}\n", []string{`f.yaml:4: type "image" is not an interaction type of the contract`}},
+		{"fixture empty type", "f.yaml", "users:\n  - id: u1\n    messages:\n      - {date: 2024-01-01 00:00:00, type: \"\"}\n", []string{`f.yaml:4: a message needs a type`}},
 		{"fixture bad author", "f.yaml", "users:\n  - id: u1\n    messages:\n      - {date: 2024-01-01 00:00:00, type: text, author: robot}\n", []string{`f.yaml:4: author "robot": want user or bot`}},
 		{"fixture duplicate user", "f.yaml", "users:\n  - id: u1\n  - id: u1\n", []string{`f.yaml:3: user "u1" is already defined at line 2`}},
 		{"fixture data not object", "f.yaml", "users:\n  - id: u1\n    messages:\n      - {date: 2024-01-01 00:00:00, type: text, data: [1]}\n", []string{"f.yaml:4: data must be a mapping (a JSON object) or null"}},

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -92,7 +93,11 @@ func (s *testServer) do(method, path string, header http.Header) response {
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := s.ts.Client().Do(req)
+	// Redirects (the non-JSON clients mode) are answers to check, not to
+	// follow.
+	client := *s.ts.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Do(req)
 	if err != nil {
 		s.t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -109,7 +114,15 @@ func (s *testServer) do(method, path string, header http.Header) response {
 // checkContract fails the test if an answer breaks openapi.yaml.
 func checkContract(t testing.TB, c *contract.Contract, req *http.Request, r response) {
 	t.Helper()
-	if ct := r.header.Get("Content-Type"); ct != "application/json" && !(req.Method == http.MethodHead || r.status == http.StatusNoContent) {
+	// Laravel's answer to a plain OPTIONS is empty: 200 and Allow.
+	emptyOptions := req.Method == http.MethodOptions && r.status == http.StatusOK && len(r.body) == 0
+	// A scripted proxy page (gateway-timeout) and the real server's
+	// redirects to clients that do not ask for JSON are HTML, and say they
+	// are outside the contract.
+	if r.header.Get(OutsideContractHeader) == "true" && strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		return
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/json" && !(req.Method == http.MethodHead || r.status == http.StatusNoContent || emptyOptions) {
 		t.Errorf("%s %s: Content-Type = %q, want application/json", req.Method, req.URL, ct)
 	}
 	err := c.ValidateResponse(context.Background(), req, r.status, r.header, r.body)
@@ -119,7 +132,7 @@ func checkContract(t testing.TB, c *contract.Contract, req *http.Request, r resp
 	if errors.Is(err, contract.ErrNotInContract) {
 		// Outside the contract, odmock still answers JSON, and errors
 		// in Laravel's {"message": ...} shape.
-		if req.Method == http.MethodHead || r.status == http.StatusNoContent {
+		if req.Method == http.MethodHead || r.status == http.StatusNoContent || emptyOptions {
 			return
 		}
 		var m struct {

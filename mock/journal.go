@@ -44,6 +44,9 @@ type JournalEntry struct {
 	Rule      string        `json:"rule"`
 	Outcome   Outcome       `json:"outcome"`
 	Errors    JournalErrors `json:"errors"`
+	// Risks name what the request relied on that the real API may do
+	// differently (see Risks); [] when none.
+	Risks []string `json:"risks"`
 }
 
 // JournalErrors are the validation errors of a request, in the order of
@@ -216,5 +219,6 @@ func (w *watchers) journalExchange(ex *exchange) {
 		Rule:      ex.Rule,
 		Outcome:   ex.Outcome,
 		Errors:    append(JournalErrors(nil), errs...),
+		Risks:     append([]string{}, ex.Risks...),
 	})
 }

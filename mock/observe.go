@@ -35,6 +35,9 @@ type exchange struct {
 	OutsideContract bool
 	// Fault is the fault injected instead of an answer, if any.
 	Fault string
+	// Risks name what the client relied on that the real API may do
+	// differently (RiskAcceptJSON, ...), for requests to the API.
+	Risks []string
 
 	seq uint64 // the request's number in observations; 0 for /__odmock/
 	who caller
@@ -156,6 +159,9 @@ func (w *watchers) logExchange(ex *exchange) {
 	}
 	if ex.OutsideContract {
 		attrs = append(attrs, slog.Bool("outside_contract", true))
+	}
+	if len(ex.Risks) > 0 {
+		attrs = append(attrs, slog.String("risks", strings.Join(ex.Risks, ",")))
 	}
 	if len(ex.Errors) > 0 {
 		var b strings.Builder

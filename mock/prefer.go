@@ -19,6 +19,7 @@ type preferences struct {
 	Code     int
 	Delay    time.Duration
 	Fault    string
+	NonJSON  string // NonJSONAnswerJSON or NonJSONRedirect; "" for the server's
 	// Applied lists the preferences honoured, for Preference-Applied.
 	Applied []string
 }
@@ -61,6 +62,11 @@ func parsePrefer(headers []string) (preferences, error) {
 					return p, fmt.Errorf("Prefer: delay=%s: want a duration up to 5m, like 800ms", value)
 				}
 				p.Delay = d
+			case "non-json":
+				if value != NonJSONAnswerJSON && value != NonJSONRedirect {
+					return p, fmt.Errorf("Prefer: non-json=%s: want json or redirect", value)
+				}
+				p.NonJSON = value
 			case "fault":
 				if !isFault(value) {
 					return p, fmt.Errorf("Prefer: fault=%s: want reset, empty or truncate", value)

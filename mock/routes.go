@@ -41,9 +41,12 @@ func (s *Server) routes() *echo.Echo {
 	// CORS before the limits, so a browser app can read their 414 and 503.
 	e.Use(s.observe, recoverPanic, s.gate.cors.middleware, s.gate.limit)
 
-	api := s.contract.Path()
-	e.GET(api, s.handleInteractions)
-	e.HEAD(api, s.handleInteractions)
+	// Laravel's router ignores a trailing slash: both reach the route.
+	for _, api := range []string{s.contract.Path(), s.contract.Path() + "/"} {
+		e.GET(api, s.handleInteractions)
+		e.HEAD(api, s.handleInteractions)
+		e.OPTIONS(api, handleOptions)
+	}
 	// Health stays outside the admin group, public, for probes.
 	e.GET(HealthPath, s.handleHealth)
 	e.HEAD(HealthPath, s.handleHealth)
@@ -144,6 +147,20 @@ func (s *Server) TryPath() string {
 	// Written as the public page writes its examples: only spaces escaped.
 	esc := func(t time.Time) string { return strings.ReplaceAll(t.Format(time.DateTime), " ", "%20") }
 	return s.contract.Path() + "?from=" + esc(day) + "&to=" + esc(end)
+}
+
+// handleOptions answers a plain OPTIONS (a CORS preflight is answered
+// before it, by the CORS middleware) as Laravel's router does: 200, an
+// empty body, and the route's methods in Allow, comma-separated without
+// spaces (Illuminate\Routing\RouteCollection::getRouteForMethods).
+func handleOptions(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set("Allow", "GET,HEAD")
+	h.Set("Content-Type", "text/html; charset=UTF-8")
+	h.Set("Cache-Control", "no-cache, private")
+	h.Set("Content-Length", "0")
+	c.Response().WriteHeader(http.StatusOK)
+	return nil
 }
 
 // recoverPanic answers a panic with Laravel's 500 body and logs it; the

@@ -62,6 +62,10 @@ func TestShippedScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	gatewayPage, err := os.ReadFile("../scenarios/bodies/gateway-timeout.html")
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := newTestServer(t, smallConfig()) // the shipped scenarios, built in
 	pageQuery := "from=2024-01-01%2000:00:00&to=2024-01-31%2023:59:59&user_id=user_12345&selected_scenario=customer_support"
 	tests := []struct {
@@ -79,6 +83,8 @@ func TestShippedScenarios(t *testing.T) {
 		{"flaky", okRange, []call{{status: 200, body: "data"}, {status: 503, body: `{"message":"Service Unavailable"}`, header: map[string]string{OutsideContractHeader: "true"}},
 			{status: 200, body: "data"}, {status: 503}}},
 		{"server-error", okRange, []call{{status: 500, body: `{"message":"Server Error"}`, header: map[string]string{OutsideContractHeader: "true"}}}},
+		{"forbidden", okRange, []call{{status: 403, body: `{"message":"This action is unauthorized."}`, header: map[string]string{OutsideContractHeader: "true"}}}},
+		{"gateway-timeout", okRange, []call{{status: 504, body: string(gatewayPage), header: map[string]string{"Content-Type": "text/html", OutsideContractHeader: "true"}}}},
 		{"page-example", pageQuery, []call{{status: 200, body: string(page)}}},
 		{"page-example", okRange, []call{{status: 200, body: "data"}}}, // other requests: the engine
 	}
@@ -99,10 +105,19 @@ func TestShippedScenarios(t *testing.T) {
 			t.Errorf("shipped scenario %q has no test here", name)
 		}
 	}
-	if !bytes.HasPrefix(page, []byte(`{"data":[{"user_12345":{"chatbot_user_data":{"id":"user_12345","name":"John Doe"`)) {
-		t.Errorf("page-example.json is not the page's example: %.100s", page)
+	if !bytes.Equal(page, []byte(pageExampleBody)) {
+		t.Errorf("page-example.json is not the page's example:\n got %s\nwant %s", page, pageExampleBody)
 	}
 }
+
+// pageExampleBody is the public page's example response, compacted, with
+// the e-mail of the page's source (john@example.com; the rendered page
+// shows an obfuscated address).
+const pageExampleBody = `{"data":[{"user_12345":{"chatbot_user_data":{"id":"user_12345","name":"John Doe","email":"john@example.com"},` +
+	`"from":"2024-01-15T00:00:00.000000Z","to":"2024-01-15T23:59:59.000000Z","user_id":"user_12345",` +
+	`"selected_scenario":"customer_support","browser":"chrome 105.0.0","interactions":[` +
+	`{"type":"button","date":"2024-01-15T10:30:00.000000Z","text":"Help with my order","data":{"name":"Order Help","callback_id":"order_help_001"}},` +
+	`{"type":"text","date":"2024-01-15T10:35:15.000000Z","text":"I need help with my order","data":null}]}}]}`
 
 // TestSlowScenario checks the delay: the answer takes at least 2s.
 func TestSlowScenario(t *testing.T) {
@@ -378,26 +393,62 @@ func TestFaults(t *testing.T) {
 // its headers on every answer and Retry-After past the limit.
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	cfg := smallConfig()
-	cfg.RateLimit = 3
-	cfg.Tokens = []string{DefaultToken, "other"}
-	s := newTestServer(t, cfg)
 	path := apiPath + "?" + okRange
-	for i, want := range []int{200, 200, 200, 429, 429} {
-		got := s.get(path)
-		if got.status != want {
-			t.Errorf("call %d: status %d, want %d", i+1, got.status, want)
-		}
-		remaining := fmt.Sprint(max(2-i, 0))
-		if got.header.Get("X-RateLimit-Limit") != "3" || got.header.Get("X-RateLimit-Remaining") != remaining {
-			t.Errorf("call %d: X-RateLimit-Limit %q, Remaining %q; want 3, %s", i+1,
-				got.header.Get("X-RateLimit-Limit"), got.header.Get("X-RateLimit-Remaining"), remaining)
-		}
-		if want == 429 && (got.header.Get("Retry-After") == "" || string(got.body) != `{"message":"Too Many Attempts."}`) {
-			t.Errorf("call %d: 429 without Retry-After or Laravel's body: %s", i+1, got.body)
-		}
+	other := http.Header{"Authorization": {"Bearer other"}}
+	tests := []struct {
+		name string
+		by   string
+		// calls alternate between the default token and others; want are
+		// their statuses.
+		calls []http.Header
+		want  []int
+	}{
+		// The real throttle runs before authentication: one budget per
+		// address, whatever the token, and failures count.
+		{"by address: tokens share", "", []http.Header{nil, other, nil, other}, []int{200, 200, 200, 429}},
+		{"by address: failures count", RateLimitByAddress, []http.Header{{}, {"Authorization": {authOK}}, {"Authorization": {authOK}}, nil},
+			[]int{401, 200, 200, 429}},
+		{"by token: each its own", RateLimitByToken, []http.Header{nil, nil, nil, nil, other}, []int{200, 200, 200, 429, 200}},
 	}
-	if got := s.do(http.MethodGet, path, http.Header{"Authorization": {"Bearer other"}}); got.status != 200 {
-		t.Errorf("another token has its own limit: status %d", got.status)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := smallConfig()
+			cfg.Users = 5
+			cfg.RateLimit = 3
+			cfg.RateLimitBy = tt.by
+			cfg.Tokens = []string{DefaultToken, "other"}
+			s := newTestServer(t, cfg)
+			for i, h := range tt.calls {
+				var got response
+				if h == nil {
+					got = s.get(path)
+				} else {
+					got = s.do(http.MethodGet, path, h)
+				}
+				if got.status != tt.want[i] {
+					t.Errorf("call %d: status %d, want %d", i+1, got.status, tt.want[i])
+				}
+				if got.header.Get("X-RateLimit-Limit") != "3" || got.header.Get("X-RateLimit-Remaining") == "" {
+					t.Errorf("call %d (%d): X-RateLimit-Limit %q, Remaining %q; want both on every answer", i+1, got.status,
+						got.header.Get("X-RateLimit-Limit"), got.header.Get("X-RateLimit-Remaining"))
+				}
+				if got.status == 429 && (got.header.Get("Retry-After") == "" || got.header.Get("X-RateLimit-Reset") == "" ||
+					string(got.body) != `{"message":"Too Many Attempts."}`) {
+					t.Errorf("call %d: 429 without Retry-After, X-RateLimit-Reset or Laravel's body: %v %s", i+1, got.header, got.body)
+				}
+			}
+		})
 	}
+	t.Run("422 carries the headers", func(t *testing.T) {
+		t.Parallel()
+		cfg := smallConfig()
+		cfg.Users = 5
+		cfg.RateLimit = 60
+		s := newTestServer(t, cfg)
+		got := s.get(apiPath)
+		if got.status != 422 || got.header.Get("X-RateLimit-Remaining") != "59" {
+			t.Errorf("422: status %d, X-RateLimit-Remaining %q; want 422, 59", got.status, got.header.Get("X-RateLimit-Remaining"))
+		}
+	})
 }

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -44,7 +46,30 @@ func (a *ruleAnswer) reply(c *contract.Contract) *reply {
 		rep.headers = contract.ExampleHeaders(a.status)
 	}
 	rep.headers = append(rep.headers, a.headers...)
+	if a.status == http.StatusTooManyRequests {
+		rep.headers = withRateLimitReset(rep.headers, time.Now())
+	}
 	return rep
+}
+
+// withRateLimitReset adds X-RateLimit-Reset, as Laravel's throttle sends
+// it on a 429, when a scripted 429 has none: the Unix time Retry-After
+// seconds from now (60 without Retry-After). A file cannot hold it: it is
+// a time, not a duration.
+func withRateLimitReset(headers [][2]string, now time.Time) [][2]string {
+	retry := 60
+	for _, kv := range headers {
+		switch {
+		case strings.EqualFold(kv[0], "X-RateLimit-Reset"):
+			return headers
+		case strings.EqualFold(kv[0], "Retry-After"):
+			if n, err := strconv.Atoi(kv[1]); err == nil && n >= 0 {
+				retry = n
+			}
+		}
+	}
+	reset := now.Add(time.Duration(retry) * time.Second).Unix()
+	return append(headers, [2]string{"X-RateLimit-Reset", strconv.FormatInt(reset, 10)})
 }
 
 // bodyFor is a scripted answer's body: its own, or the contract's example

@@ -75,11 +75,17 @@ func TestErrorAnswers(t *testing.T) {
 		{name: "unknown path", path: "/public/api/nope", status: 404, body: `{"message":"The route public\/api\/nope could not be found."}`},
 		{name: "root file", path: "/index.html", status: 404, body: `{"message":"The route index.html could not be found."}`},
 		{name: "POST", method: "POST", query: okRange, status: 405,
-			body: `{"message":"The POST method is not supported for this route. Supported methods: GET, HEAD."}`},
+			body: `{"message":"The POST method is not supported for route public\/api\/user-interactions. Supported methods: GET, HEAD."}`},
 		{name: "admin path's own methods", method: "POST", path: "/__odmock/journal", status: 405,
-			body: `{"message":"The POST method is not supported for this route. Supported methods: GET, HEAD, DELETE."}`},
+			body: `{"message":"The POST method is not supported for route __odmock\/journal. Supported methods: GET, HEAD, DELETE."}`},
 		{name: "DELETE", method: "DELETE", query: okRange, status: 405,
-			body: `{"message":"The DELETE method is not supported for this route. Supported methods: GET, HEAD."}`},
+			body: `{"message":"The DELETE method is not supported for route public\/api\/user-interactions. Supported methods: GET, HEAD."}`},
+		{name: "POST with a trailing slash", method: "POST", path: apiPath + "/?" + okRange, status: 405,
+			body: `{"message":"The POST method is not supported for route public\/api\/user-interactions. Supported methods: GET, HEAD."}`},
+		{name: "user_id as array: display name", query: okRange + "&user_id[]=a", status: 422,
+			body: `{"message":"The given data was invalid.","errors":{"user_id":["The user id must be a string."]}}`},
+		{name: "ip_address as array: display name", query: okRange + "&ip_address[]=1", status: 422,
+			body: `{"message":"The given data was invalid.","errors":{"ip_address":["The ip address must be a string."]}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +113,8 @@ func TestErrorAnswers(t *testing.T) {
 			if string(got.body) != tt.body {
 				t.Errorf("%s %s: body =\n%s\nwant\n%s", method, path, got.body, tt.body)
 			}
-			if want := strings.TrimSuffix(strings.TrimPrefix(tt.body, `{"message":"The `+method+` method is not supported for this route. Supported methods: `), `."}`); got.status == 405 && got.header.Get("Allow") != want {
+			_, methods, _ := strings.Cut(tt.body, "Supported methods: ")
+			if want := strings.TrimSuffix(methods, `."}`); got.status == 405 && got.header.Get("Allow") != want {
 				t.Errorf("%s %s: Allow = %q, want %q", method, path, got.header.Get("Allow"), want)
 			}
 		})

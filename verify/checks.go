@@ -121,6 +121,7 @@ func (v *verifier) checks() []check {
 			func(ctx context.Context, res *CheckResult) { v.checkFilter(ctx, res, attr) }})
 	}
 	return append(cs,
+		check{"filter:applied", "each user's selected_scenario and browser are the filters sent, null when not sent", v.checkApplied},
 		check{"filter:case-insensitive", "a filter in another case returns the same users", v.checkCaseInsensitive},
 		check{"filter:and", "two filters return the users both return", v.checkAnd},
 		check{"bot-excluded", "no returned interaction is a bot message", v.checkBotExcluded},

@@ -228,27 +228,17 @@ func parseUsers(body []byte) ([]user, error) {
 	return users, nil
 }
 
-// attribute is the user's value of a filterable attribute: from
-// chatbot_user_data, or for browser and selected_scenario the user's own
-// fields. present says whether the answer carries the attribute at all.
+// attribute is the user's value of a filterable attribute, from
+// chatbot_user_data. present says whether the answer carries the attribute
+// at all. (The per-user selected_scenario and browser are the filters the
+// query applied, not the user's values.)
 func (u *user) attribute(name string) (value string, ok, present bool) {
-	if v, has := u.Chatbot[name]; has {
-		s, isString := v.(string)
-		return s, isString, true
-	}
-	var field *string
-	switch name {
-	case "browser":
-		field = u.Browser
-	case "selected_scenario":
-		field = u.SelectedScenario
-	default:
+	v, has := u.Chatbot[name]
+	if !has {
 		return "", false, false
 	}
-	if field == nil {
-		return "", false, false
-	}
-	return *field, true, true
+	s, isString := v.(string)
+	return s, isString, true
 }
 
 // parseTimestamp reads an answer's date leniently: the contract's format

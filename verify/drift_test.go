@@ -84,7 +84,7 @@ var drifts = []drift{
 			return status, bytes.ReplaceAll(body, []byte(".000000Z"), []byte("Z"))
 		})
 	}},
-	{"country filter ignored", "filter:country", "which does not contain", func(t *testing.T, s *mock.Server) http.Handler {
+	{"country filter ignored", "filter:country", "the filter is ignored", func(t *testing.T, s *mock.Server) http.Handler {
 		h := s.Handler()
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			q := r.URL.Query()
@@ -94,21 +94,15 @@ var drifts = []drift{
 		})
 	}},
 	{"case-sensitive filters", "filter:case-insensitive", "are missing", func(t *testing.T, s *mock.Server) http.Handler {
+		// A case-sensitive LIKE over values stored in lower case: a
+		// filter with a capital letter finds nobody.
 		return rewrite(s.Handler(), func(r *http.Request, status int, body []byte) (int, []byte) {
-			filters := likeFilters(r)
-			if status != 200 || len(filters) == 0 {
-				return status, body
-			}
-			return status, editUsers(body, func(id string, u map[string]json.RawMessage) bool {
-				var attrs map[string]*string
-				json.Unmarshal(u["chatbot_user_data"], &attrs)
-				for k, v := range filters {
-					if attrs[k] == nil || !strings.Contains(*attrs[k], v) {
-						return false
-					}
+			for _, v := range likeFilters(r) {
+				if status == 200 && strings.ToLower(v) != v {
+					return status, []byte(`{"data":[]}`)
 				}
-				return true
-			})
+			}
+			return status, body
 		})
 	}},
 	{"bot messages returned", "bot-excluded", "looks like the bot's", func(t *testing.T, s *mock.Server) http.Handler {
@@ -157,9 +151,15 @@ var drifts = []drift{
 			return status, bytes.ReplaceAll(body, []byte(`{"type":`), []byte(`{"sentiment":0.5,"type":`))
 		})
 	}},
-	{"unknown interaction type", "schema", `found "carousel"`, func(t *testing.T, s *mock.Server) http.Handler {
+	{"filters not echoed: the user's own browser", "filter:applied", "want null", func(t *testing.T, s *mock.Server) http.Handler {
 		return rewrite(s.Handler(), func(r *http.Request, status int, body []byte) (int, []byte) {
-			return status, bytes.ReplaceAll(body, []byte(`{"type":"trigger"`), []byte(`{"type":"carousel"`))
+			if status != 200 {
+				return status, body
+			}
+			return status, editUsers(body, func(id string, u map[string]json.RawMessage) bool {
+				u["browser"] = json.RawMessage(`"chrome 105.0.0"`)
+				return true
+			})
 		})
 	}},
 }
@@ -186,6 +186,27 @@ func exclusive(h http.Handler, bound string) http.Handler {
 			return len(kept) > 0
 		})
 	})
+}
+
+// TestVerifyAcceptsUnknownTypes: the set of interaction types is open
+// (real data holds webchat_message, text_external, ...), so a provider
+// answering types the page never lists passes every check.
+func TestVerifyAcceptsUnknownTypes(t *testing.T) {
+	t.Parallel()
+	s, err := mock.New(smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rewrite(s.Handler(), func(r *http.Request, status int, body []byte) (int, []byte) {
+		body = bytes.ReplaceAll(body, []byte(`{"type":"trigger"`), []byte(`{"type":"carousel_response"`))
+		return status, bytes.ReplaceAll(body, []byte(`{"type":"text"`), []byte(`{"type":"webchat_message"`))
+	})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	rep := runVerify(t, verifyOptions(ts.URL))
+	if np := notPassed(rep); len(np) != 0 {
+		t.Errorf("not passed %v, want every check to pass\n%s", np, reportText(rep))
+	}
 }
 
 // TestVerifyCatchesDrift runs Verify against each drifting provider: the

@@ -72,45 +72,6 @@ func TestVerifyOdmockPasses(t *testing.T) {
 	}
 }
 
-// TestVerifyPageOnlyProvider verifies a provider that, like the public
-// page's example, returns only id, name and email in chatbot_user_data:
-// the filters it cannot judge are skipped, saying why, and none fails.
-func TestVerifyPageOnlyProvider(t *testing.T) {
-	t.Parallel()
-	s, err := mock.New(smallConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := rewrite(s.Handler(), func(r *http.Request, status int, body []byte) (int, []byte) {
-		if status != 200 {
-			return status, body
-		}
-		return status, editUsers(body, func(id string, u map[string]json.RawMessage) bool {
-			var cud map[string]json.RawMessage
-			json.Unmarshal(u["chatbot_user_data"], &cud)
-			u["chatbot_user_data"], _ = json.Marshal(map[string]json.RawMessage{"id": cud["id"], "name": cud["name"], "email": cud["email"]})
-			return true
-		})
-	})
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	rep := runVerify(t, verifyOptions(ts.URL))
-	want := []string{"ip_address", "country", "browser_language", "os", "timezone", "platform"}
-	var wantNP []string
-	for _, a := range want {
-		wantNP = append(wantNP, "filter:"+a+" (skip)")
-		if c := rep.Check("filter:" + a); !strings.Contains(c.Reason, "provider does not return attribute "+a) {
-			t.Errorf("filter:%s reason = %q, want it to say the provider does not return %s", a, c.Reason, a)
-		}
-	}
-	if got := notPassed(rep); fmt.Sprint(got) != fmt.Sprint(wantNP) {
-		t.Errorf("not passed = %v, want %v\n%s", got, wantNP, reportText(rep))
-	}
-	if !rep.Passed() {
-		t.Error("Passed() = false with only skips, want true")
-	}
-}
-
 // sleeps records the waits Verify asks for, without waiting.
 type sleeps struct {
 	mu sync.Mutex

@@ -20,12 +20,14 @@ import (
 )
 
 // runCoverage reads a running odmock's consumer coverage; with --require,
-// it fails when a required behaviour was never exercised.
+// it fails when a required behaviour was never exercised, and with
+// --forbid-risks when a request took a forbidden risk.
 func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("odmock coverage", flag.ContinueOnError)
 	base := fs.String("url", "http://"+mock.DefaultConfig().Addr, "base `URL` of the running odmock")
 	session := fs.String("session", "", "only this session's coverage (its X-Odmock-Session)")
 	require := fs.String("require", "", "comma-separated `behaviours` that must have been exercised, or all")
+	forbid := fs.String("forbid-risks", "", "comma-separated `risks` no request may have taken ("+strings.Join(mock.Risks(), ", ")+"), or all")
 	format := fs.String("format", "text", "output `format`: text or json")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this `duration`")
 	if err := parseFlags(fs, args, stdout, false); err != nil {
@@ -88,6 +90,19 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 
+	var forbidden []string
+	for _, r := range strings.Split(*forbid, ",") {
+		switch r = strings.TrimSpace(r); {
+		case r == "":
+		case r == "all":
+			forbidden = append(forbidden, mock.Risks()...)
+		case !slices.Contains(mock.Risks(), r):
+			return usageError{fmt.Errorf("--forbid-risks: no risk %q; known: %s", r, strings.Join(mock.Risks(), ", "))}
+		default:
+			forbidden = append(forbidden, r)
+		}
+	}
+
 	if *format == "json" {
 		if _, err := stdout.Write(append(body, '\n')); err != nil {
 			return err
@@ -114,6 +129,15 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			fmt.Fprintf(tw, "  %s\t%d\t%s\n", b, cov.Behaviours[b], note)
 		}
 		tw.Flush()
+		fmt.Fprintln(stdout, "risks taken (what the real API may do differently):")
+		for _, r := range mock.Risks() {
+			note := ""
+			if cov.Risks[r] > 0 && slices.Contains(forbidden, r) {
+				note = "FORBIDDEN"
+			}
+			fmt.Fprintf(tw, "  %s\t%d\t%s\n", r, cov.Risks[r], note)
+		}
+		tw.Flush()
 	}
 	if nothing != nil && len(required) > 0 {
 		return nothing
@@ -124,8 +148,19 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			missing = append(missing, b)
 		}
 	}
-	if len(missing) > 0 {
+	var taken []string
+	for _, r := range mock.Risks() {
+		if cov.Risks[r] > 0 && slices.Contains(forbidden, r) {
+			taken = append(taken, fmt.Sprintf("%s (%d)", r, cov.Risks[r]))
+		}
+	}
+	switch {
+	case len(missing) > 0 && len(taken) > 0:
+		return fmt.Errorf("required behaviours never exercised: %s; forbidden risks taken: %s", strings.Join(missing, ", "), strings.Join(taken, ", "))
+	case len(missing) > 0:
 		return fmt.Errorf("required behaviours never exercised: %s", strings.Join(missing, ", "))
+	case len(taken) > 0:
+		return fmt.Errorf("forbidden risks taken: %s", strings.Join(taken, ", "))
 	}
 	return nil
 }

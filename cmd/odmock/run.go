@@ -111,6 +111,7 @@ type serveFlags struct {
 	tokens    stringList
 	origins   originList
 	addrFile  string
+	expose    stringList
 }
 
 func newServeFlags(fs *flag.FlagSet) *serveFlags {
@@ -126,12 +127,16 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.StringVar(&f.cfg.Fixtures, "fixtures", "", "fixture `file or directory` to serve instead of the generated users")
 	fs.BoolVar(&f.cfg.MergeFixtures, "merge", false, "serve --fixtures merged with the generated users (a fixture user replaces one with the same id)")
 	fs.StringVar(&f.cfg.Scenario, "scenario", "", "`name` of the scenario in force from the start (see scenarios/)")
-	fs.IntVar(&f.cfg.RateLimit, "rate-limit", 0, "throttle to `N` requests per minute per token, as the real API does at 60 (0: off)")
+	fs.IntVar(&f.cfg.RateLimit, "rate-limit", 0, "throttle to `N` requests per minute per client address, failures included, as the real API did at 60 (0: off)")
+	fs.StringVar(&f.cfg.RateLimitBy, "rate-limit-by", mock.RateLimitByAddress, "what the rate limit is keyed `by`: address (the real server's throttle runs before authentication) or token")
+	fs.StringVar(&f.cfg.NonJSONClients, "non-json-clients", mock.NonJSONAnswerJSON, "`how` to answer a 401 or 422 to a client without Accept: application/json: json (the page) or redirect (the real server's 302)")
 	fs.BoolVar(&f.noWatch, "no-watch", false, "do not reload scenario and fixture files when they change")
 	fs.StringVar(&f.cfg.AdminToken, "admin-token", "", "`token` that /__odmock/ admin paths require as a Bearer token (default: none, open)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
-	fs.Var(&f.origins, "cors-origins", "`origins` browser apps may call from, e.g. http://localhost:5173 (comma-separated or repeated; default: any)")
+	fs.Var(&f.origins, "cors-origins", "`origins` browser apps may call from, e.g. http://localhost:5173 (comma-separated or repeated; default: any, answered *)")
+	fs.BoolVar(&f.cfg.CORSCredentials, "cors-credentials", false, "allow credentials cross-origin, echoing the origin (the real server does not)")
+	fs.Var(&f.expose, "cors-expose", "more `headers` to expose to scripts, e.g. Retry-After,X-RateLimit-Remaining (the real server exposes none; repeatable)")
 	fs.IntVar(&f.cfg.JournalSize, "journal-size", f.cfg.JournalSize, "`number` of requests the journal at "+mock.JournalPath+" keeps (0: none)")
 	fs.StringVar(&f.cfg.Instance, "instance", "", "`name` of this server in its health answer, for odmock healthcheck --instance (default: random)")
 	fs.StringVar(&f.addrFile, "addr-file", "", "`file` to write the server's URL and instance to once it listens, for odmock healthcheck --addr-file")
@@ -178,6 +183,13 @@ func serve(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) error {
 	}
 	cfg.Watch = !f.noWatch
 	cfg.CORSOrigins = f.origins
+	for _, h := range f.expose {
+		for name := range strings.SplitSeq(h, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				cfg.CORSExpose = append(cfg.CORSExpose, name)
+			}
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return configUsageError(err)
 	}
@@ -276,6 +288,8 @@ func configFlag(field string) (string, bool) {
 		"MergeFixtures": "--merge", "Scenario": "--scenario", "RateLimit": "--rate-limit",
 		"JournalSize": "--journal-size", "CORSOrigins": "--cors-origins", "AdminToken": "--admin-token",
 		"Instance": "--instance",
+		"RateLimitBy": "--rate-limit-by", "NonJSONClients": "--non-json-clients", "CORSExpose": "--cors-expose",
+		"CORSCredentials": "--cors-credentials",
 	}
 	name, ok := flags[field]
 	return name, ok
@@ -304,7 +318,7 @@ func printBanner(w io.Writer, srv *mock.Server, took time.Duration) {
 		b.Seed, b.Users, b.Messages, b.BotMessages, strings.Replace(b.Window, "/", " to ", 1))
 	fmt.Fprintf(w, "  scenarios: %s (%s); active: %s; per request: -H 'Prefer: scenario=NAME'\n", strings.Join(b.Scenarios, " "), b.From, b.Active)
 	if b.RateLimit > 0 {
-		fmt.Fprintf(w, "  rate limit: %d requests per minute per token\n", b.RateLimit)
+		fmt.Fprintf(w, "  rate limit: %d requests per minute per %s\n", b.RateLimit, b.RateLimitBy)
 	}
 	fmt.Fprintf(w, "  try:     %s\n", b.Try)
 }
@@ -337,6 +351,7 @@ type banner struct {
 	From        string   `json:"scenarios_from"`
 	Active      string   `json:"active"`
 	RateLimit   int      `json:"rate_limit,omitempty"`
+	RateLimitBy string   `json:"rate_limit_by,omitempty"`
 	Try         string   `json:"try"`
 }
 
@@ -357,9 +372,20 @@ func bannerOf(srv *mock.Server, took time.Duration) banner {
 		Version: version, URL: srv.URL(), Ready: took.Round(time.Millisecond).String(), Instance: cfg.Instance,
 		Token: cfg.Tokens[0], Seed: cfg.Seed, Users: data.Users(), Messages: data.Messages(), BotMessages: data.BotMessages(),
 		Window:    cfg.Window.Start.Format(time.DateTime) + "/" + cfg.Window.End.Format(time.DateTime),
-		Scenarios: srv.Scenarios(), From: from, Active: active, RateLimit: cfg.RateLimit,
+		Scenarios: srv.Scenarios(), From: from, Active: active, RateLimit: cfg.RateLimit, RateLimitBy: rateLimitBy(cfg),
 		Try: fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
 	}
+}
+
+// rateLimitBy words what the rate limit is keyed by, for the banner.
+func rateLimitBy(cfg mock.Config) string {
+	switch {
+	case cfg.RateLimit == 0:
+		return ""
+	case cfg.RateLimitBy == mock.RateLimitByToken:
+		return "token"
+	}
+	return "client address"
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {

@@ -125,6 +125,9 @@ func TestCoverageRequire(t *testing.T) {
 		if session != "" {
 			req.Header.Set("X-Odmock-Session", session)
 		}
+		if session == "careful" {
+			req.Header.Set("Accept", "application/json")
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -136,6 +139,7 @@ func TestCoverageRequire(t *testing.T) {
 	send("web", "odmock-dev-token", window+"&browser=chrome")
 	send("web", "", window)
 	send("", "odmock-dev-token", window+"&nope=1")
+	send("careful", "odmock-dev-token", window)
 
 	tests := []struct {
 		name string
@@ -151,6 +155,12 @@ func TestCoverageRequire(t *testing.T) {
 		// Without X-Odmock-Session, a request's session is its token's hash.
 		{"token's session", []string{"--session", "token-b0e13cb6ffea", "--require", "invalid:filter"}, 0, `session "token-b0e13cb6ffea"`},
 		{"unknown behaviour", []string{"--require", "data,invalid:nope"}, 2, `no behaviour "invalid:nope"`},
+		// The page's examples send no Accept: the real server may redirect.
+		{"forbidden risk taken", []string{"--session", "web", "--forbid-risks", "accept-json"}, 1, "forbidden risks taken: accept-json (3)"},
+		{"no risk taken", []string{"--session", "careful", "--forbid-risks", "all"}, 0, "accept-json     0"},
+		{"required and forbidden", []string{"--session", "web", "--require", "empty", "--forbid-risks", "all"}, 1,
+			"never exercised: empty; forbidden risks taken: accept-json (3)"},
+		{"unknown risk", []string{"--forbid-risks", "nope"}, 2, `no risk "nope"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,8 +187,8 @@ func TestCoverageRequire(t *testing.T) {
 		Requests int                       `json:"requests"`
 		Sessions map[string]map[string]any `json:"sessions"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || doc.Requests != 4 || len(doc.Sessions) != 2 {
-		t.Errorf("coverage --format json = %s (%v), want 4 requests in 2 sessions", stdout.String(), err)
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || doc.Requests != 5 || len(doc.Sessions) != 3 {
+		t.Errorf("coverage --format json = %s (%v), want 5 requests in 3 sessions", stdout.String(), err)
 	}
 }
 

@@ -178,6 +178,34 @@ func TestCORSOriginsFlag(t *testing.T) {
 	}
 }
 
+// TestFidelityFlags: the flags that opt in to more than the real server
+// allows, or to what it does to clients that do not ask for JSON.
+func TestFidelityFlags(t *testing.T) {
+	r := startRun(t, "--users", "1", "--cors-credentials", "--cors-expose", "Retry-After,X-RateLimit-Remaining",
+		"--non-json-clients", "redirect", "--rate-limit", "60", "--rate-limit-by", "token")
+	req, _ := http.NewRequest(http.MethodGet, r.url+apiPath, nil)
+	req.Header.Set("Origin", "http://localhost:5173")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	h := resp.Header
+	if resp.StatusCode != http.StatusFound || !strings.HasSuffix(h.Get("Location"), "/login") {
+		t.Errorf("no token, no Accept: status %d, Location %q; want 302 to /login", resp.StatusCode, h.Get("Location"))
+	}
+	if h.Get("Access-Control-Allow-Credentials") != "true" || h.Get("Access-Control-Allow-Origin") != "http://localhost:5173" {
+		t.Errorf("CORS %v, want the origin echoed with credentials", h)
+	}
+	if got := h.Get("Access-Control-Expose-Headers"); !strings.Contains(got, "Retry-After, X-RateLimit-Remaining") {
+		t.Errorf("Access-Control-Expose-Headers = %q, want Retry-After and X-RateLimit-Remaining", got)
+	}
+	if !strings.Contains(r.banner, "rate limit: 60 requests per minute per token") {
+		t.Errorf("banner lacks the rate limit's key:\n%s", r.banner)
+	}
+}
+
 func TestWebFlagErrors(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -189,6 +217,9 @@ func TestWebFlagErrors(t *testing.T) {
 		{nil, map[string]string{"ODMOCK_CORS_ORIGINS": "http://a.test, ftp:"}, `ODMOCK_CORS_ORIGINS "http://a.test, ftp:": cors origin "ftp:"`},
 		{[]string{"--journal-size", "-1"}, nil, "--journal-size -1: must not be negative"},
 		{[]string{"--journal-size", "many"}, nil, `--journal-size "many": want a whole number`},
+		{[]string{"--rate-limit-by", "user"}, nil, "--rate-limit-by user: want address or token"},
+		{[]string{"--non-json-clients", "html"}, nil, "--non-json-clients html: want json or redirect"},
+		{[]string{"--cors-expose", "Retry After"}, nil, `cors expose "Retry After"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
