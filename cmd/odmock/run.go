@@ -287,7 +287,7 @@ func configFlag(field string) (string, bool) {
 		"ScenariosDir": "--scenarios", "FixturesDir": "--fixtures-dir", "Fixtures": "--fixtures",
 		"MergeFixtures": "--merge", "Scenario": "--scenario", "RateLimit": "--rate-limit",
 		"JournalSize": "--journal-size", "CORSOrigins": "--cors-origins", "AdminToken": "--admin-token",
-		"Instance": "--instance",
+		"Instance":    "--instance",
 		"RateLimitBy": "--rate-limit-by", "NonJSONClients": "--non-json-clients", "CORSExpose": "--cors-expose",
 		"CORSCredentials": "--cors-credentials",
 	}
