@@ -2,6 +2,7 @@ package mock
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -30,7 +31,7 @@ const (
 	msgServiceUnavailable = "Service Unavailable"
 )
 
-func newAdmission(cfg Config) (*admission, error) {
+func newAdmission(cfg Config, log *slog.Logger) (*admission, error) {
 	cors, err := newCORSPolicy(cfg.CORSOrigins)
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func newAdmission(cfg Config) (*admission, error) {
 		a.inFlight = make(chan struct{}, a.limits.MaxInFlight)
 	}
 	if cfg.RateLimit > 0 {
-		a.limiter = newRateLimiter(cfg.RateLimit, time.Now)
+		a.limiter = newRateLimiter(cfg.RateLimit, cfg.maxSessions(), time.Now, log)
 	}
 	if cfg.AdminToken != "" {
 		admin := contract.NewTokenSet([]string{cfg.AdminToken})

@@ -79,8 +79,9 @@ type watchers struct {
 	tokens   []string // redacted wherever they appear
 }
 
-func newWatchers(c *contract.Contract, cfg Config, log *slog.Logger) *watchers {
-	w := &watchers{journal: newJournal(cfg.JournalSize), coverage: newCoverage(c), log: log, tokens: cfg.Tokens}
+func newWatchers(c *contract.Contract, cfg Config, log *slog.Logger, known func(string) bool) *watchers {
+	w := &watchers{journal: newJournal(cfg.JournalSize), coverage: newCoverage(c, cfg.maxSessions(), log), log: log, tokens: cfg.Tokens}
+	w.coverage.known = known
 	w.list = []observer{w.logExchange, w.journalExchange, w.coverage.observe}
 	return w
 }

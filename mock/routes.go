@@ -63,6 +63,7 @@ func (s *Server) routes() *echo.Echo {
 	admin.PUT("/scenario", s.handleSetScenario)
 	admin.POST("/reset", s.handleReset)
 	admin.POST("/reload", s.handleReload)
+	admin.GET(rel(StatePath), s.handleState)
 	return e
 }
 

@@ -44,25 +44,26 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	gate, err := newAdmission(cfg)
-	if err != nil {
-		return nil, err
-	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	gate, err := newAdmission(cfg, log)
+	if err != nil {
+		return nil, err
 	}
 	files, err := loadUserFiles(c, cfg, log)
 	if err != nil {
 		return nil, err
 	}
+	scenarios := newScenarioState(cfg.maxSessions(), log)
 	s := &Server{
 		cfg:       cfg,
 		contract:  c,
 		files:     files,
-		scenarios: &scenarioState{},
+		scenarios: scenarios,
 		gate:      gate,
-		watch:     newWatchers(c, cfg, log),
+		watch:     newWatchers(c, cfg, log, scenarios.known),
 		log:       log,
 	}
 	if cfg.Scenario != "" && files.current().scenarios[cfg.Scenario] == nil {
