@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -19,7 +18,7 @@ type admission struct {
 	tokens   contract.TokenSet
 	cors     corsPolicy
 	limits   Limits        // with defaults filled in
-	inFlight chan struct{} // the in-flight cap's semaphore; nil when off
+	inFlight *inFlight // the in-flight cap; nil when off
 	limiter  *rateLimiter  // nil when off
 	admin    *contract.TokenSet
 }
@@ -42,7 +41,7 @@ func newAdmission(cfg Config, log *slog.Logger) (*admission, error) {
 		limits: cfg.Limits.withDefaults(),
 	}
 	if a.limits.MaxInFlight > 0 {
-		a.inFlight = make(chan struct{}, a.limits.MaxInFlight)
+		a.inFlight = newInFlight(a.limits.MaxInFlight, a.limits.QueueWait)
 	}
 	if cfg.RateLimit > 0 {
 		a.limiter = newRateLimiter(cfg.RateLimit, cfg.maxSessions(), time.Now, log)
@@ -68,12 +67,13 @@ func (a *admission) limit(next echo.HandlerFunc) echo.HandlerFunc {
 			return messageReply(http.StatusRequestURITooLong, msgURITooLong)
 		}
 		if a.inFlight != nil && !isAdminPath(r.URL.Path) {
-			if !a.acquire(r.Context()) {
-				rep := messageReply(http.StatusServiceUnavailable, msgServiceUnavailable)
-				rep.headers, rep.outside = [][2]string{{"Retry-After", "1"}}, true
-				return rep
+			addr := exchangeOf(c).who.host
+			if !a.inFlight.acquire(r.Context(), addr) {
+				return serverFull()
 			}
-			defer func() { <-a.inFlight }()
+			sl := &slot{f: a.inFlight, addr: addr, held: true}
+			c.Set(slotKey, sl)
+			defer sl.release()
 		}
 		if l.WriteIdleTimeout > 0 {
 			w := c.Response()
@@ -87,26 +87,11 @@ func (a *admission) limit(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// acquire takes an in-flight slot, waiting up to QueueWait for one.
-func (a *admission) acquire(ctx context.Context) bool {
-	select {
-	case a.inFlight <- struct{}{}:
-		return true
-	default:
-	}
-	if a.limits.QueueWait <= 0 {
-		return false
-	}
-	t := time.NewTimer(a.limits.QueueWait)
-	defer t.Stop()
-	select {
-	case a.inFlight <- struct{}{}:
-		return true
-	case <-t.C:
-		return false
-	case <-ctx.Done():
-		return false
-	}
+// serverFull is the 503 past the in-flight cap.
+func serverFull() *reply {
+	rep := messageReply(http.StatusServiceUnavailable, msgServiceUnavailable)
+	rep.headers, rep.outside = [][2]string{{"Retry-After", "1"}}, true
+	return rep
 }
 
 // throttle counts a call against the rate limit and sets Laravel's

@@ -1,6 +1,8 @@
 package mock
 
 import (
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -56,3 +58,29 @@ func BenchmarkHandlerOneUser(b *testing.B)      { benchHandler(b, benchOneUser, 
 func BenchmarkHandlerFiltered(b *testing.B)     { benchHandler(b, benchFiltered, authOK) }
 func BenchmarkHandlerInvalid(b *testing.B)      { benchHandler(b, benchInvalid, authOK) }
 func BenchmarkHandlerUnauthorized(b *testing.B) { benchHandler(b, benchOneUser, "") }
+
+// BenchmarkTruncateFault is the memory a Prefer: fault=truncate answer
+// costs the server (B/op): it used to build the whole answer in memory
+// before sending half; it is streamed now. The client reads it all.
+func BenchmarkTruncateFault(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Users = 2000
+	s := startServer(b, cfg)
+	raw := "GET " + apiPath + okQuery + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + DefaultToken + "\r\nPrefer: fault=truncate\r\n\r\n"
+	buf := make([]byte, 64<<10)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		conn, err := net.Dial("tcp", s.Addr().String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.WriteString(conn, raw)
+		for {
+			if _, err := conn.Read(buf); err != nil {
+				break
+			}
+		}
+		conn.Close()
+	}
+}

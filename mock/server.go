@@ -131,6 +131,11 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	return s.serve(ln)
+}
+
+// serve serves on ln in the background, as Start does once it listens.
+func (s *Server) serve(ln net.Listener) error {
 	s.ln = ln
 	l := s.gate.limits
 	s.srv = &http.Server{
