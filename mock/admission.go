@@ -17,9 +17,9 @@ import (
 type admission struct {
 	tokens   contract.TokenSet
 	cors     corsPolicy
-	limits   Limits        // with defaults filled in
-	inFlight *inFlight // the in-flight cap; nil when off
-	limiter  *rateLimiter  // nil when off
+	limits   Limits       // with defaults filled in
+	inFlight *inFlight    // the in-flight cap; nil when off
+	limiter  *rateLimiter // nil when off
 	admin    *contract.TokenSet
 }
 

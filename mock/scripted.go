@@ -3,8 +3,8 @@ package mock
 import (
 	"context"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
