@@ -37,11 +37,14 @@ func newBoundsServer(t *testing.T, mutate func(*Config)) *Server {
 
 // TestFailedAuthenticationCreatesNoState: distinct unknown tokens and
 // distinct session names without a valid token used to add a coverage
-// session each, forever (700 B apiece: 502,000 took RSS to 376 MB).
+// session each, forever (700 B apiece: 502,000 took RSS to 376 MB). Now an
+// unknown token names no session, and session names without a valid token
+// live in a small pool of their own that never evicts the others.
 func TestFailedAuthenticationCreatesNoState(t *testing.T) {
 	t.Parallel()
-	s := newBoundsServer(t, nil)
-	for i := range 2000 {
+	s := newBoundsServer(t, func(c *Config) { c.MaxSessions = 50 })
+	serve(s, http.MethodGet, apiPath+okQuery, http.Header{"Authorization": {"Bearer " + DefaultToken}, SessionHeader: {"mine"}})
+	for i := range 4000 {
 		h := http.Header{"Authorization": {fmt.Sprintf("Bearer unknown-%d", i)}}
 		if i%2 == 1 {
 			h = http.Header{SessionHeader: {fmt.Sprintf("stranger-%d", i)}}
@@ -51,14 +54,15 @@ func TestFailedAuthenticationCreatesNoState(t *testing.T) {
 		}
 	}
 	cv := s.Coverage()
-	if len(cv.Sessions) != 1 || cv.Sessions[anonymousSession].Requests != 2000 {
-		t.Errorf("coverage after 2000 unauthenticated requests: %d sessions, want only %q with all 2000", len(cv.Sessions), anonymousSession)
+	if cv.Sessions["mine"].Requests != 1 || cv.Sessions[anonymousSession].Requests != 2000 {
+		t.Errorf("after 4000 unauthenticated requests: mine %d, anonymous %d requests; want 1 (kept), 2000 (every unknown token)",
+			cv.Sessions["mine"].Requests, cv.Sessions[anonymousSession].Requests)
 	}
-	if cv.Requests != 2000 || cv.Behaviours[BehaviourUnauthenticated] != 2000 {
-		t.Errorf("totals: %d requests, %d unauthenticated; want 2000, 2000", cv.Requests, cv.Behaviours[BehaviourUnauthenticated])
+	if len(cv.Sessions) > 51 || cv.Requests != 4001 || cv.Behaviours[BehaviourUnauthenticated] != 4000 {
+		t.Errorf("%d sessions kept, totals %d requests, %d unauthenticated; want at most 51, 4001, 4000", len(cv.Sessions), cv.Requests, cv.Behaviours[BehaviourUnauthenticated])
 	}
-	if st := s.State(); st.CallCounters.Kept > 1 || st.CoverageSessions.Kept != 1 {
-		t.Errorf("state = %+v, want nothing kept per stranger", st)
+	if st := s.State(); st.CoverageSessions.Kept != 1 || st.CoverageSessions.Evicted != 0 || st.CallCounters.Kept > 1 || st.GuestSessions.Kept != 50 {
+		t.Errorf("state = %+v, want only mine kept, and 50 guests", st)
 	}
 }
 

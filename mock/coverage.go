@@ -75,7 +75,15 @@ type coverage struct {
 	mu       sync.Mutex
 	total    sessionCounts
 	sessions *lru[string, *sessionCounts]
+	// guests are sessions that only requests without a valid token have
+	// named so far, kept apart in a smaller pool: a flood of them churns
+	// this pool and never evicts a session that authenticated. A session
+	// moves to sessions on its first authenticated request.
+	guests *lru[string, *sessionCounts]
 }
+
+// maxGuestSessions bounds the guests pool.
+const maxGuestSessions = 1000
 
 type sessionCounts struct {
 	requests int
@@ -84,8 +92,10 @@ type sessionCounts struct {
 
 func newCoverage(c *contract.Contract, maxSessions int, log *slog.Logger) *coverage {
 	cv := &coverage{names: Behaviours(c), api: c.Path(), known: func(string) bool { return false },
-		total: sessionCounts{counts: map[string]int{}}, sessions: newLRU[string, *sessionCounts](maxSessions)}
+		total: sessionCounts{counts: map[string]int{}}, sessions: newLRU[string, *sessionCounts](maxSessions),
+		guests: newLRU[string, *sessionCounts](min(maxSessions, maxGuestSessions))}
 	cv.sessions.onEvict = logEvictions(log, "coverage sessions", cv.sessions)
+	cv.guests.onEvict = logEvictions(log, "coverage sessions without a valid token", cv.guests)
 	return cv
 }
 
@@ -124,17 +134,7 @@ func (cv *coverage) observe(ex *exchange) {
 	}
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
-	session := ex.Session
-	sc, ok := cv.sessions.get(session)
-	if !ok && !ex.who.authenticated && !cv.known(session) {
-		// A request without a valid token creates no state of its own.
-		session = anonymousSession
-		sc, ok = cv.sessions.get(session)
-	}
-	if !ok {
-		sc = &sessionCounts{counts: map[string]int{}}
-		cv.sessions.put(session, sc)
-	}
+	sc := cv.sessionFor(ex.Session, ex.who.authenticated || cv.known(ex.Session))
 	for _, c := range []*sessionCounts{sc, &cv.total} {
 		c.requests++
 		for _, b := range exercised(ex) {
@@ -143,6 +143,38 @@ func (cv *coverage) observe(ex *exchange) {
 			}
 		}
 	}
+}
+
+// sessionFor finds or makes the counts of session; trusted says whether
+// it may live among the sessions (a valid token, or state elsewhere) or
+// only among the guests. cv.mu is held.
+func (cv *coverage) sessionFor(session string, trusted bool) *sessionCounts {
+	if sc, ok := cv.sessions.get(session); ok {
+		return sc
+	}
+	sc, guest := cv.guests.get(session)
+	if !trusted {
+		if !guest {
+			sc = &sessionCounts{counts: map[string]int{}}
+			cv.guests.put(session, sc)
+		}
+		return sc
+	}
+	if guest {
+		cv.guests.remove(session)
+	} else {
+		sc = &sessionCounts{counts: map[string]int{}}
+	}
+	cv.sessions.put(session, sc)
+	return sc
+}
+
+// lookup finds a session's counts among the sessions or the guests.
+func (cv *coverage) lookup(id string) (*sessionCounts, bool) {
+	if sc, ok := cv.sessions.peek(id); ok {
+		return sc, true
+	}
+	return cv.guests.peek(id)
 }
 
 // counts is one session's counts (or the totals) as answered: a copy,
@@ -174,13 +206,15 @@ func (cv *coverage) page(offset, limit int) Coverage {
 	}
 	cv.mu.Lock()
 	total := copyCounts(&cv.total)
-	kept := cv.sessions.len()
-	evicted := cv.sessions.evicted.Load()
+	kept := cv.sessions.len() + cv.guests.len()
+	evicted := cv.sessions.evicted.Load() + cv.guests.evicted.Load()
 	ids := make([]string, 0, kept)
-	cv.sessions.each(func(id string, _ *sessionCounts) bool {
+	collect := func(id string, _ *sessionCounts) bool {
 		ids = append(ids, id)
 		return true
-	})
+	}
+	cv.sessions.each(collect)
+	cv.guests.each(collect)
 	slices.Sort(ids)
 	if offset > len(ids) {
 		offset = len(ids)
@@ -192,7 +226,7 @@ func (cv *coverage) page(offset, limit int) Coverage {
 	}
 	page := make([]copied, len(ids))
 	for i, id := range ids {
-		sc, _ := cv.sessions.peek(id)
+		sc, _ := cv.lookup(id)
 		page[i] = copied{id, copyCounts(sc)}
 	}
 	cv.mu.Unlock()
@@ -211,7 +245,7 @@ func copyCounts(sc *sessionCounts) sessionCounts {
 
 func (cv *coverage) session(id string) CoverageCounts {
 	cv.mu.Lock()
-	sc, ok := cv.sessions.peek(id)
+	sc, ok := cv.lookup(id)
 	var c sessionCounts
 	if ok {
 		c = copyCounts(sc)
@@ -225,15 +259,17 @@ func (cv *coverage) reset(id string, all bool) {
 	defer cv.mu.Unlock()
 	if all {
 		cv.sessions.clear()
+		cv.guests.clear()
 		cv.total = sessionCounts{counts: map[string]int{}}
 		return
 	}
-	if sc, ok := cv.sessions.peek(id); ok {
+	if sc, ok := cv.lookup(id); ok {
 		cv.total.requests -= sc.requests
 		for b, n := range sc.counts {
 			cv.total.counts[b] -= n
 		}
 		cv.sessions.remove(id)
+		cv.guests.remove(id)
 	}
 }
 

@@ -19,7 +19,10 @@ type BoundedState struct {
 
 // StateReport is the body of GET /__odmock/state.
 type StateReport struct {
-	CoverageSessions BoundedState  `json:"coverage_sessions"`
+	CoverageSessions BoundedState `json:"coverage_sessions"`
+	// GuestSessions are coverage sessions only requests without a valid
+	// token have named: a pool apart, so they never evict the others.
+	GuestSessions    BoundedState  `json:"guest_sessions"`
 	SessionScenarios BoundedState  `json:"session_scenarios"`
 	CallCounters     BoundedState  `json:"call_counters"`
 	RateLimitKeys    *BoundedState `json:"rate_limit_keys"` // null without a rate limit
@@ -37,9 +40,11 @@ func (s *Server) State() StateReport {
 		defer mu.Unlock()
 		return BoundedState{Kept: kept(), Limit: max, Evicted: evicted}
 	}
+	guests := func(b BoundedState) BoundedState { b.Limit = min(max, maxGuestSessions); return b }
 	cv, st := s.watch.coverage, s.scenarios
 	r := StateReport{
 		CoverageSessions: bound(&cv.mu, cv.sessions.len, cv.sessions.evicted.Load()),
+		GuestSessions:    guests(bound(&cv.mu, cv.guests.len, cv.guests.evicted.Load())),
 		SessionScenarios: bound(&st.active.mu, st.active.bySession.len, st.active.bySession.evicted.Load()),
 		CallCounters:     bound(&st.counters.mu, st.counters.sessions.len, st.counters.sessions.evicted.Load()),
 	}

@@ -113,10 +113,11 @@ const (
 // costs the budget at most.
 func overAliasBudget(n *yaml.Node) *yaml.Node {
 	nodes, size := 0, 0
+	open := map[*yaml.Node]bool{} // the values being walked: an alias to one is a loop
 	var walk func(n *yaml.Node, via *yaml.Node) *yaml.Node
 	walk = func(n, via *yaml.Node) *yaml.Node {
-		if n == nil {
-			return nil
+		if n == nil || open[n] {
+			return nil // a loop: reading the value says so, at its line
 		}
 		if n.Kind == yaml.AliasNode {
 			if via == nil {
@@ -131,6 +132,8 @@ func overAliasBudget(n *yaml.Node) *yaml.Node {
 				return via
 			}
 		}
+		open[n] = true
+		defer delete(open, n)
 		for _, c := range n.Content {
 			if at := walk(c, via); at != nil {
 				return at
