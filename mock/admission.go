@@ -21,6 +21,7 @@ type admission struct {
 	inFlight *inFlight    // the in-flight cap; nil when off
 	limiter  *rateLimiter // nil when off
 	admin    *contract.TokenSet
+	guard    adminGuard // what the admin API refuses from other origins
 }
 
 // Messages of the answers the limits give, in Laravel's {"message": ...}
@@ -39,6 +40,7 @@ func newAdmission(cfg Config, log *slog.Logger) (*admission, error) {
 		tokens: contract.NewTokenSet(cfg.Tokens),
 		cors:   cors,
 		limits: cfg.Limits.withDefaults(),
+		guard:  newAdminGuard(cfg),
 	}
 	if a.limits.MaxInFlight > 0 {
 		a.inFlight = newInFlight(a.limits.MaxInFlight, a.limits.QueueWait)

@@ -13,6 +13,7 @@ import (
 // of bounds send tens of thousands.
 func serve(s *Server, method, target string, h http.Header) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, target, nil)
+	r.Host = "127.0.0.1"
 	for k, v := range h {
 		r.Header[k] = v
 	}

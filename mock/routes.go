@@ -35,8 +35,9 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	// CORS before the limits, so a browser app can read their 414 and 503.
-	e.Use(s.observe, recoverPanic, s.gate.cors.middleware, s.gate.limit)
+	// CORS before the limits, so a browser app can read their 414 and 503;
+	// the admin guard before CORS, which never serves admin paths.
+	e.Use(s.observe, recoverPanic, s.gate.guard.middleware, s.gate.cors.middleware, s.gate.limit)
 
 	api := s.contract.Path()
 	e.GET(api, s.handleInteractions)
