@@ -164,7 +164,8 @@ func (s *Server) handleSetScenario(c echo.Context) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 64<<10))
 	if err != nil {
-		return err
+		// A body cut short, or a client gone: the request's fault, not ours.
+		return messageReply(http.StatusBadRequest, `want {"name": "SCENARIO", "session": "optional"}: read body: `+err.Error())
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

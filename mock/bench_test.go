@@ -2,10 +2,13 @@ package mock
 
 import (
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // The hot path, piece by piece: go test ./mock -run '^$' -bench . -benchmem
@@ -82,5 +85,21 @@ func BenchmarkTruncateFault(b *testing.B) {
 			}
 		}
 		conn.Close()
+	}
+}
+
+// BenchmarkRateLimitNewKey is the cost of a new client address with
+// 200,000 live keys: past 100,000, each new key used to scan the whole map
+// under the limiter's one lock; expired keys are swept on a timer now.
+func BenchmarkRateLimitNewKey(b *testing.B) {
+	now := time.Unix(1_700_000_000, 0)
+	l := newRateLimiter(60, 1<<20, func() time.Time { return now }, slog.New(slog.DiscardHandler))
+	for i := range 200_000 {
+		l.take("ip-" + strconv.Itoa(i))
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		l.take("new-" + strconv.Itoa(i))
 	}
 }

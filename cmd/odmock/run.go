@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -123,7 +124,8 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.Var(&f.origins, "cors-origins", "`origins` browser apps may call from, e.g. http://localhost:5173 (comma-separated or repeated; default: any)")
-	fs.IntVar(&f.cfg.JournalSize, "journal-size", f.cfg.JournalSize, "`number` of requests the journal at "+mock.JournalPath+" keeps (0: none)")
+	fs.IntVar(&f.cfg.JournalSize, "journal-size", f.cfg.JournalSize, "`number` of requests the journal at "+mock.JournalPath+" keeps (0: none; at most "+strconv.Itoa(mock.MaxJournalSize)+")")
+	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", f.cfg.MaxSessions, "`number` of sessions whose state (coverage, scenario, call counts) is kept; past it the least recently used is forgotten")
 	return f
 }
 
@@ -238,6 +240,7 @@ func configFlag(field string) (string, bool) {
 		"ScenariosDir": "--scenarios", "FixturesDir": "--fixtures-dir", "Fixtures": "--fixtures",
 		"MergeFixtures": "--merge", "Scenario": "--scenario", "RateLimit": "--rate-limit",
 		"JournalSize": "--journal-size", "CORSOrigins": "--cors-origins", "AdminToken": "--admin-token",
+		"MaxSessions": "--max-sessions",
 	}
 	name, ok := flags[field]
 	return name, ok
