@@ -81,7 +81,7 @@ func TestTruncateHoldsNoSlotAndIsCut(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Users = 5000 // half the answer is megabytes: more than socket buffers hold
 	cfg.Limits.MaxInFlight = 2
-	cfg.Limits.QueueWait = -1
+	cfg.Limits.QueueWait = 5 * time.Second // a turn comes once a fault gives its slot back
 	cfg.Limits.WriteIdleTimeout = time.Second
 	s := startServer(t, cfg)
 	addr := s.Addr().String()
