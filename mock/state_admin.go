@@ -31,16 +31,16 @@ type StateReport struct {
 
 // State reports the state clients have grown and its bounds.
 func (s *Server) State() StateReport {
-	max := s.cfg.maxSessions()
+	limit := s.cfg.maxSessions()
 	bound := func(mu interface {
 		Lock()
 		Unlock()
 	}, kept func() int, evicted uint64) BoundedState {
 		mu.Lock()
 		defer mu.Unlock()
-		return BoundedState{Kept: kept(), Limit: max, Evicted: evicted}
+		return BoundedState{Kept: kept(), Limit: limit, Evicted: evicted}
 	}
-	guests := func(b BoundedState) BoundedState { b.Limit = min(max, maxGuestSessions); return b }
+	guests := func(b BoundedState) BoundedState { b.Limit = min(limit, maxGuestSessions); return b }
 	cv, st := s.watch.coverage, s.scenarios
 	r := StateReport{
 		CoverageSessions: bound(&cv.mu, cv.sessions.len, cv.sessions.evicted.Load()),
@@ -50,7 +50,7 @@ func (s *Server) State() StateReport {
 	}
 	if l := s.gate.limiter; l != nil {
 		kept, evicted := l.keys()
-		r.RateLimitKeys = &BoundedState{Kept: kept, Limit: max, Evicted: evicted}
+		r.RateLimitKeys = &BoundedState{Kept: kept, Limit: limit, Evicted: evicted}
 	}
 	j := s.watch.journal
 	total, kept := j.counts()
