@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -14,9 +15,12 @@ import (
 
 // odmock's own API, under adminPrefix (routes.go registers it):
 //
-//	GET    /__odmock/journal[?session=S&limit=N]  the latest requests, oldest first
+//	GET    /__odmock/journal[?session=S&limit=N&before=ID]
+//	                                              the latest requests (at most
+//	                                              1000 an answer), oldest first
 //	DELETE /__odmock/journal[?session=S]          forget them
-//	GET    /__odmock/coverage[?session=S]         what clients exercised
+//	GET    /__odmock/coverage[?session=S]         what clients exercised (at
+//	       [?offset=N&limit=N]                    most 500 sessions an answer)
 //	DELETE /__odmock/coverage[?session=S]         forget it
 //	GET    /__odmock/scenarios                    the loaded scenarios, and the active one
 //	GET    /__odmock/scenario?session=S           the scenario in force (for a session)
@@ -24,32 +28,66 @@ import (
 //	                                              ("" clears; no session: the server's)
 //	POST   /__odmock/reset?session=S              reset call counters (all without S)
 //	POST   /__odmock/reload                       reload scenario and fixture files now
+//	GET    /__odmock/state                        the bounded state: kept, limit, forgotten
 
 // journalAnswer is the body of GET /__odmock/journal.
 type journalAnswer struct {
 	Size    int            `json:"size"`  // entries kept at most
 	Total   uint64         `json:"total"` // requests recorded since start
 	Entries []JournalEntry `json:"entries"`
+	// Before, when set, pages on: ?before=ID gives the entries before
+	// these.
+	Before uint64 `json:"before,omitempty"`
 }
 
-// handleJournal serves GET /__odmock/journal?session=ID&limit=N: the
-// latest requests, oldest first.
+// maxJournalPage caps the entries of one journal answer: a journal of
+// MaxJournalSize entries is read a page at a time.
+const maxJournalPage = 1000
+
+// handleJournal serves GET /__odmock/journal?session=ID&limit=N&before=ID:
+// the latest requests, oldest first, at most maxJournalPage.
 func (s *Server) handleJournal(c echo.Context) error {
 	s.settleBefore(c)
-	f := JournalFilter{Session: c.QueryParam("session")}
-	if v := c.QueryParam("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return messageReply(http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number, 0 for all", v))
-		}
+	f := JournalFilter{Session: c.QueryParam("session"), Limit: maxJournalPage}
+	n, err := queryInt(c, "limit", maxJournalPage)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
 		f.Limit = n
 	}
-	j := s.watch.journal
-	entries := j.Entries(f)
-	if entries == nil {
-		entries = []JournalEntry{}
+	before, err := queryInt(c, "before", math.MaxInt)
+	if err != nil {
+		return err
 	}
-	return send(c, jsonReply(http.StatusOK, journalAnswer{Size: j.Size(), Total: j.Total(), Entries: entries}))
+	f.Before = uint64(before)
+	j := s.watch.journal
+	// One more than asked says whether there is a page before this one.
+	f.Limit++
+	entries := j.Entries(f)
+	ans := journalAnswer{Size: j.Size(), Total: j.Total(), Entries: entries}
+	if len(entries) == f.Limit {
+		ans.Entries = entries[1:]
+		ans.Before = ans.Entries[0].ID
+	}
+	if ans.Entries == nil {
+		ans.Entries = []JournalEntry{}
+	}
+	return send(c, jsonReply(http.StatusOK, ans))
+}
+
+// queryInt reads a whole number in [0, most] from the query; absent, it
+// is 0. Past most is a 400 that says so.
+func queryInt(c echo.Context, name string, most int) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > most {
+		return 0, messageReply(http.StatusBadRequest, fmt.Sprintf("%s %q: want a whole number from 0 to %d", name, v, most))
+	}
+	return n, nil
 }
 
 // handleJournalClear serves DELETE /__odmock/journal[?session=ID].
@@ -79,7 +117,18 @@ func (s *Server) handleCoverage(c echo.Context) error {
 			CoverageCounts
 		}{id, cv.session(id)}))
 	}
-	return send(c, jsonReply(http.StatusOK, cv.all()))
+	offset, err := queryInt(c, "offset", math.MaxInt)
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(c, "limit", maxCoveragePage)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit = maxCoveragePage
+	}
+	return send(c, jsonReply(http.StatusOK, cv.page(offset, limit)))
 }
 
 // scenarioInfo describes a scenario in the admin API.
@@ -115,7 +164,8 @@ func (s *Server) handleSetScenario(c echo.Context) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 64<<10))
 	if err != nil {
-		return err
+		// A body cut short, or a client gone: the request's fault, not ours.
+		return messageReply(http.StatusBadRequest, `want {"name": "SCENARIO", "session": "optional"}: read body: `+err.Error())
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -1,7 +1,7 @@
 package mock
 
 import (
-	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -17,11 +17,12 @@ import (
 type admission struct {
 	tokens   contract.TokenSet
 	cors     corsPolicy
-	limits   Limits        // with defaults filled in
-	inFlight chan struct{} // the in-flight cap's semaphore; nil when off
-	limiter  *rateLimiter  // nil when off
-	rateBy   string        // RateLimitByAddress or RateLimitByToken
+	limits   Limits       // with defaults filled in
+	inFlight *inFlight    // the in-flight cap; nil when off
+	limiter  *rateLimiter // nil when off
+	rateBy   string       // RateLimitByAddress or RateLimitByToken
 	admin    *contract.TokenSet
+	guard    adminGuard // what the admin API refuses from other origins
 }
 
 // Messages of the answers the limits give, in Laravel's {"message": ...}
@@ -31,7 +32,7 @@ const (
 	msgServiceUnavailable = "Service Unavailable"
 )
 
-func newAdmission(cfg Config) (*admission, error) {
+func newAdmission(cfg Config, log *slog.Logger) (*admission, error) {
 	cors, err := newCORSPolicy(cfg.CORSOrigins, cfg.CORSCredentials, cfg.CORSExpose)
 	if err != nil {
 		return nil, err
@@ -41,12 +42,13 @@ func newAdmission(cfg Config) (*admission, error) {
 		cors:   cors,
 		limits: cfg.Limits.withDefaults(),
 		rateBy: cfg.RateLimitBy,
+		guard:  newAdminGuard(cfg),
 	}
 	if a.limits.MaxInFlight > 0 {
-		a.inFlight = make(chan struct{}, a.limits.MaxInFlight)
+		a.inFlight = newInFlight(a.limits.MaxInFlight, a.limits.QueueWait)
 	}
 	if cfg.RateLimit > 0 {
-		a.limiter = newRateLimiter(cfg.RateLimit, time.Now)
+		a.limiter = newRateLimiter(cfg.RateLimit, cfg.maxSessions(), time.Now, log)
 	}
 	if cfg.AdminToken != "" {
 		admin := contract.NewTokenSet([]string{cfg.AdminToken})
@@ -69,12 +71,13 @@ func (a *admission) limit(next echo.HandlerFunc) echo.HandlerFunc {
 			return messageReply(http.StatusRequestURITooLong, msgURITooLong)
 		}
 		if a.inFlight != nil && !isAdminPath(r.URL.Path) {
-			if !a.acquire(r.Context()) {
-				rep := messageReply(http.StatusServiceUnavailable, msgServiceUnavailable)
-				rep.headers, rep.outside = [][2]string{{"Retry-After", "1"}}, true
-				return rep
+			addr := exchangeOf(c).who.host
+			if !a.inFlight.acquire(r.Context(), addr) {
+				return serverFull()
 			}
-			defer func() { <-a.inFlight }()
+			sl := &slot{f: a.inFlight, addr: addr, held: true}
+			c.Set(slotKey, sl)
+			defer sl.release()
 		}
 		if l.WriteIdleTimeout > 0 {
 			w := c.Response()
@@ -88,26 +91,11 @@ func (a *admission) limit(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// acquire takes an in-flight slot, waiting up to QueueWait for one.
-func (a *admission) acquire(ctx context.Context) bool {
-	select {
-	case a.inFlight <- struct{}{}:
-		return true
-	default:
-	}
-	if a.limits.QueueWait <= 0 {
-		return false
-	}
-	t := time.NewTimer(a.limits.QueueWait)
-	defer t.Stop()
-	select {
-	case a.inFlight <- struct{}{}:
-		return true
-	case <-t.C:
-		return false
-	case <-ctx.Done():
-		return false
-	}
+// serverFull is the 503 past the in-flight cap.
+func serverFull() *reply {
+	rep := messageReply(http.StatusServiceUnavailable, msgServiceUnavailable)
+	rep.headers, rep.outside = [][2]string{{"Retry-After", "1"}}, true
+	return rep
 }
 
 // throttle counts a call against the rate limit and sets Laravel's

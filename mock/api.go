@@ -1,8 +1,8 @@
 package mock
 
 import (
-	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,8 +58,15 @@ func (s *Server) handleInteractions(c echo.Context) error {
 		delay = prefs.Delay
 	}
 	if delay > 0 {
+		// A delayed request waits without its in-flight slot: a client
+		// holding 256 delayed requests must not lock everyone out.
+		sl := slotOf(c)
+		sl.release()
 		if sleep(r.Context(), delay) != nil {
 			return nil // the client gave up waiting
+		}
+		if !sl.reacquire(r.Context()) {
+			return serverFull()
 		}
 		// A delay longer than the write timeout must not doom the answer
 		// (a fault's raw writes, a HEAD's headers): the clock starts now.
@@ -73,11 +80,14 @@ func (s *Server) handleInteractions(c echo.Context) error {
 	}
 	if fault != "" {
 		ex.OutsideContract, ex.Fault = true, fault
+		body := bytesBody(answer.status, answer.bodyFor(s.contract))
 		if !answer.scripted() {
-			status, body := s.engineBody(ex.who, r, answer.dataOr(lib.data))
-			return injectFault(c, fault, status, body)
+			body = s.engineBody(ex.who, r, answer.dataOr(lib.data))
 		}
-		return injectFault(c, fault, answer.status, answer.bodyFor(s.contract))
+		// Written outside net/http, for as long as the client reads:
+		// not under the in-flight cap.
+		slotOf(c).release()
+		return injectFault(c, fault, body, r.Method == http.MethodHead, s.gate.limits.WriteIdleTimeout)
 	}
 	if answer.scripted() {
 		rep := answer.reply(s.contract)
@@ -156,15 +166,17 @@ func (s *Server) validate(who caller, r *http.Request) (contract.Query, error) {
 	return s.contract.ValidateQuery(r.URL.RawQuery)
 }
 
-// engineBody is the engine's whole answer to r, for a truncated fault.
-func (s *Server) engineBody(who caller, r *http.Request, data *dataset.Dataset) (int, []byte) {
+// engineBody is the engine's answer to r, for a truncated fault.
+func (s *Server) engineBody(who caller, r *http.Request, data *dataset.Dataset) faultBody {
 	q, err := s.validate(who, r)
 	if status, body, ok := contract.ErrorAnswer(err); ok {
-		return status, body
+		return bytesBody(status, body)
 	} else if err != nil {
-		return http.StatusInternalServerError, contract.MessageBody("Server Error")
+		return bytesBody(http.StatusInternalServerError, contract.MessageBody("Server Error"))
 	}
-	var buf bytes.Buffer
-	data.Query(q).WriteTo(&buf) //nolint:errcheck // a bytes.Buffer does not fail
-	return http.StatusOK, buf.Bytes()
+	res := data.Query(q)
+	return faultBody{status: http.StatusOK, size: res.Size(), write: func(w io.Writer) error {
+		_, err := res.WriteTo(w)
+		return err
+	}}
 }

@@ -1,9 +1,14 @@
 package mock
 
 import (
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // The hot path, piece by piece: go test ./mock -run '^$' -bench . -benchmem
@@ -56,3 +61,45 @@ func BenchmarkHandlerOneUser(b *testing.B)      { benchHandler(b, benchOneUser, 
 func BenchmarkHandlerFiltered(b *testing.B)     { benchHandler(b, benchFiltered, authOK) }
 func BenchmarkHandlerInvalid(b *testing.B)      { benchHandler(b, benchInvalid, authOK) }
 func BenchmarkHandlerUnauthorized(b *testing.B) { benchHandler(b, benchOneUser, "") }
+
+// BenchmarkTruncateFault is the memory a Prefer: fault=truncate answer
+// costs the server (B/op): it used to build the whole answer in memory
+// before sending half; it is streamed now. The client reads it all.
+func BenchmarkTruncateFault(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Users = 2000
+	s := startServer(b, cfg)
+	raw := "GET " + apiPath + okQuery + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + DefaultToken + "\r\nPrefer: fault=truncate\r\n\r\n"
+	buf := make([]byte, 64<<10)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		conn, err := net.Dial("tcp", s.Addr().String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.WriteString(conn, raw)
+		for {
+			if _, err := conn.Read(buf); err != nil {
+				break
+			}
+		}
+		conn.Close()
+	}
+}
+
+// BenchmarkRateLimitNewKey is the cost of a new client address with
+// 200,000 live keys: past 100,000, each new key used to scan the whole map
+// under the limiter's one lock; expired keys are swept on a timer now.
+func BenchmarkRateLimitNewKey(b *testing.B) {
+	now := time.Unix(1_700_000_000, 0)
+	l := newRateLimiter(60, 1<<20, func() time.Time { return now }, slog.New(slog.DiscardHandler))
+	for i := range 200_000 {
+		l.take("ip-" + strconv.Itoa(i))
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		l.take("new-" + strconv.Itoa(i))
+	}
+}

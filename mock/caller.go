@@ -22,8 +22,10 @@ const maxSessionLen = 128
 // part of the server that asks (validation, scenario rules, the rate
 // limit, observers) reads it here.
 type caller struct {
-	// session is the X-Odmock-Session header, else a short hash of the
-	// token (never the token itself), else "anonymous".
+	// session is the X-Odmock-Session header, else a short hash of a
+	// valid token (never the token itself), else "anonymous": an unknown
+	// token names no session, so a client cannot grow state by sending
+	// new ones.
 	session string
 	// token is the request's Bearer token, "" when it has none.
 	token string
@@ -43,10 +45,10 @@ func identify(r *http.Request, tokens contract.TokenSet) caller {
 			s = s[:maxSessionLen]
 		}
 		who.session = s
-	case who.token != "":
+	case who.authenticated:
 		who.session = tokenSession(who.token)
 	default:
-		who.session = "anonymous"
+		who.session = anonymousSession
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -49,8 +49,15 @@ type Config struct {
 	NonJSONClients string
 	// Watch reloads scenario and fixture files when they change on disk.
 	Watch bool
-	// JournalSize is how many requests the journal keeps; 0 keeps none.
+	// JournalSize is how many requests the journal keeps; 0 keeps none,
+	// and MaxJournalSize is the most.
 	JournalSize int
+	// MaxSessions bounds the state kept per session (X-Odmock-Session, or
+	// valid token): coverage, the session's scenario, its call counters.
+	// Past it, the least recently used session is forgotten, one at a
+	// time, counted in the admin API and logged. 0 means
+	// DefaultMaxSessions.
+	MaxSessions int
 	// CORSOrigins are the origins browser apps may call from, as
 	// scheme://host[:port]; empty (or "*") means any origin, answered
 	// with "*" as the real server does.
@@ -82,6 +89,7 @@ func DefaultConfig() Config {
 		Window: dataset.DefaultWindow(),
 
 		JournalSize: DefaultJournalSize,
+		MaxSessions: DefaultMaxSessions,
 		Limits:      DefaultLimits(),
 	}
 }
@@ -147,6 +155,10 @@ func (cfg Config) Validate() error {
 		return configError("Users", num(cfg.Users), "must not be negative")
 	case cfg.JournalSize < 0:
 		return configError("JournalSize", num(cfg.JournalSize), "must not be negative")
+	case cfg.JournalSize > MaxJournalSize:
+		return configError("JournalSize", num(cfg.JournalSize), "at most %d", MaxJournalSize)
+	case cfg.MaxSessions < 0:
+		return configError("MaxSessions", num(cfg.MaxSessions), "must not be negative (0 means %d)", DefaultMaxSessions)
 	case cfg.Window.End.Before(cfg.Window.Start):
 		return configError("Window", cfg.Window.String(), "ends before it starts")
 	case cfg.RateLimit < 0:
@@ -185,6 +197,14 @@ func checkAddr(addr string) error {
 		return fmt.Errorf("port %q: want a number from 0 to 65535", port)
 	}
 	return nil
+}
+
+// maxSessions is cfg.MaxSessions with its default.
+func (cfg Config) maxSessions() int {
+	if cfg.MaxSessions == 0 {
+		return DefaultMaxSessions
+	}
+	return cfg.MaxSessions
 }
 
 // ErrUnknownScenario is the error for a scenario name with no file.

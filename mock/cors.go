@@ -127,6 +127,9 @@ func (p corsPolicy) allows(origin string) bool {
 func (p corsPolicy) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r, w := c.Request(), c.Response()
+		if isAdminPath(r.URL.Path) {
+			return next(c) // never for another origin: see adminGuard
+		}
 		h := w.Header()
 		h.Add("Vary", "Origin")
 		origin := r.Header.Get("Origin")
@@ -149,8 +152,9 @@ func (p corsPolicy) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			h.Set("Access-Control-Allow-Methods", corsAllowMethods)
 			h.Set("Access-Control-Allow-Headers", allowedHeaders(r.Header.Values("Access-Control-Request-Headers")))
 			h.Set("Access-Control-Max-Age", corsMaxAge)
-			// A page on a public origin calling odmock on localhost.
-			if r.Header.Get("Access-Control-Request-Private-Network") == "true" {
+			// A page on a public origin calling odmock on localhost: only
+			// an origin named in Config.CORSOrigins, never any origin.
+			if r.Header.Get("Access-Control-Request-Private-Network") == "true" && p.origins[strings.ToLower(origin)] {
 				h.Set("Access-Control-Allow-Private-Network", "true")
 			}
 			w.WriteHeader(http.StatusNoContent)

@@ -1,6 +1,8 @@
 package mock
 
 import (
+	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 
@@ -51,18 +53,40 @@ type CoverageCounts struct {
 type Coverage struct {
 	CoverageCounts
 	// Sessions is keyed by session ID: the X-Odmock-Session header, else
-	// what identifies the client's token; "" is requests with neither.
+	// what identifies the client's valid token; "anonymous" is requests
+	// with neither, and those without a valid token in a session that had
+	// no state yet. Over HTTP it holds one page of the sessions (see
+	// CoveragePage); from Server.Coverage, every session kept.
 	Sessions map[string]CoverageCounts `json:"sessions"`
+	// SessionsKept is how many sessions are kept; SessionsEvicted how many
+	// were forgotten, least recently used first, to stay within
+	// Config.MaxSessions. The totals above still count their requests.
+	SessionsKept    int    `json:"sessions_kept"`
+	SessionsEvicted uint64 `json:"sessions_evicted"`
+	// Next, when set, is the offset of the next page of sessions.
+	Next int `json:"next,omitempty"`
 }
 
-// coverage counts behaviours per session. It is an Observer.
+// coverage counts behaviours per session. It is an Observer. It keeps at
+// most max sessions, forgetting the least recently used; the totals count
+// every request, forgotten sessions' too.
 type coverage struct {
 	names []string
 	api   string
+	known func(string) bool // whether a session has state elsewhere
 
 	mu       sync.Mutex
-	sessions map[string]*sessionCounts
+	total    sessionCounts
+	sessions *lru[string, *sessionCounts]
+	// guests are sessions that only requests without a valid token have
+	// named so far, kept apart in a smaller pool: a flood of them churns
+	// this pool and never evicts a session that authenticated. A session
+	// moves to sessions on its first authenticated request.
+	guests *lru[string, *sessionCounts]
 }
+
+// maxGuestSessions bounds the guests pool.
+const maxGuestSessions = 1000
 
 type sessionCounts struct {
 	requests int
@@ -70,8 +94,17 @@ type sessionCounts struct {
 	risks    map[string]int
 }
 
-func newCoverage(c *contract.Contract) *coverage {
-	return &coverage{names: Behaviours(c), api: c.Path(), sessions: map[string]*sessionCounts{}}
+func newSessionCounts() *sessionCounts {
+	return &sessionCounts{counts: map[string]int{}, risks: map[string]int{}}
+}
+
+func newCoverage(c *contract.Contract, maxSessions int, log *slog.Logger) *coverage {
+	cv := &coverage{names: Behaviours(c), api: c.Path(), known: func(string) bool { return false },
+		total: *newSessionCounts(), sessions: newLRU[string, *sessionCounts](maxSessions),
+		guests: newLRU[string, *sessionCounts](min(maxSessions, maxGuestSessions))}
+	cv.sessions.onEvict = logEvictions(log, "coverage sessions", cv.sessions)
+	cv.guests.onEvict = logEvictions(log, "coverage sessions without a valid token", cv.guests)
+	return cv
 }
 
 // exercised names the behaviours one exchange exercised.
@@ -109,39 +142,62 @@ func (cv *coverage) observe(ex *exchange) {
 	}
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
-	sc := cv.sessions[ex.Session]
-	if sc == nil {
-		sc = &sessionCounts{counts: map[string]int{}, risks: map[string]int{}}
-		cv.sessions[ex.Session] = sc
-	}
-	sc.requests++
-	for _, b := range exercised(ex) {
-		if slices.Contains(cv.names, b) {
-			sc.counts[b]++
+	sc := cv.sessionFor(ex.Session, ex.who.authenticated || cv.known(ex.Session))
+	for _, c := range []*sessionCounts{sc, &cv.total} {
+		c.requests++
+		for _, b := range exercised(ex) {
+			if slices.Contains(cv.names, b) {
+				c.counts[b]++
+			}
 		}
-	}
-	for _, r := range ex.Risks {
-		sc.risks[r]++
+		for _, r := range ex.Risks {
+			c.risks[r]++
+		}
 	}
 }
 
-// counts sums the given sessions; cv.mu must be held.
-func (cv *coverage) counts(scs ...*sessionCounts) CoverageCounts {
-	cc := CoverageCounts{Behaviours: make(map[string]int, len(cv.names)), Missing: []string{}, Risks: map[string]int{}}
-	for _, r := range Risks() {
-		cc.Risks[r] = 0
+// sessionFor finds or makes the counts of session; trusted says whether
+// it may live among the sessions (a valid token, or state elsewhere) or
+// only among the guests. cv.mu is held.
+func (cv *coverage) sessionFor(session string, trusted bool) *sessionCounts {
+	if sc, ok := cv.sessions.get(session); ok {
+		return sc
 	}
-	for _, sc := range scs {
-		if sc == nil {
-			continue
+	sc, guest := cv.guests.get(session)
+	if !trusted {
+		if !guest {
+			sc = newSessionCounts()
+			cv.guests.put(session, sc)
 		}
-		cc.Requests += sc.requests
-		for b, n := range sc.counts {
-			cc.Behaviours[b] += n
-		}
-		for r, n := range sc.risks {
-			cc.Risks[r] += n
-		}
+		return sc
+	}
+	if guest {
+		cv.guests.remove(session)
+	} else {
+		sc = newSessionCounts()
+	}
+	cv.sessions.put(session, sc)
+	return sc
+}
+
+// lookup finds a session's counts among the sessions or the guests.
+func (cv *coverage) lookup(id string) (*sessionCounts, bool) {
+	if sc, ok := cv.sessions.peek(id); ok {
+		return sc, true
+	}
+	return cv.guests.peek(id)
+}
+
+// counts is one session's counts (or the totals) as answered: a copy,
+// not under cv.mu.
+func (cv *coverage) counts(sc *sessionCounts) CoverageCounts {
+	cc := CoverageCounts{Requests: sc.requests, Behaviours: make(map[string]int, len(cv.names)), Missing: []string{},
+		Risks: make(map[string]int, len(Risks()))}
+	for b, n := range sc.counts {
+		cc.Behaviours[b] = n
+	}
+	for _, r := range Risks() {
+		cc.Risks[r] = sc.risks[r]
 	}
 	for _, b := range cv.names {
 		if cc.Behaviours[b] == 0 {
@@ -152,39 +208,93 @@ func (cv *coverage) counts(scs ...*sessionCounts) CoverageCounts {
 	return cc
 }
 
-func (cv *coverage) all() Coverage {
-	cv.mu.Lock()
-	defer cv.mu.Unlock()
-	c := Coverage{Sessions: make(map[string]CoverageCounts, len(cv.sessions))}
-	scs := make([]*sessionCounts, 0, len(cv.sessions))
-	for id, sc := range cv.sessions {
-		c.Sessions[id] = cv.counts(sc)
-		scs = append(scs, sc)
+// maxCoveragePage caps the sessions of one coverage answer over HTTP.
+const maxCoveragePage = 500
+
+// page is the totals and the sessions from offset on, at most limit (all
+// when limit is 0), in name order. The counts are copied under the lock;
+// the answer is built from the copy, outside it.
+func (cv *coverage) page(offset, limit int) Coverage {
+	type copied struct {
+		id string
+		sc sessionCounts
 	}
-	c.CoverageCounts = cv.counts(scs...)
+	cv.mu.Lock()
+	total := copyCounts(&cv.total)
+	kept := cv.sessions.len() + cv.guests.len()
+	evicted := cv.sessions.evicted.Load() + cv.guests.evicted.Load()
+	ids := make([]string, 0, kept)
+	collect := func(id string, _ *sessionCounts) bool {
+		ids = append(ids, id)
+		return true
+	}
+	cv.sessions.each(collect)
+	cv.guests.each(collect)
+	slices.Sort(ids)
+	if offset > len(ids) {
+		offset = len(ids)
+	}
+	ids = ids[offset:]
+	next := 0
+	if limit > 0 && len(ids) > limit {
+		ids, next = ids[:limit], offset+limit
+	}
+	page := make([]copied, len(ids))
+	for i, id := range ids {
+		sc, _ := cv.lookup(id)
+		page[i] = copied{id, copyCounts(sc)}
+	}
+	cv.mu.Unlock()
+
+	c := Coverage{CoverageCounts: cv.counts(&total), Sessions: make(map[string]CoverageCounts, len(page)),
+		SessionsKept: kept, SessionsEvicted: evicted, Next: next}
+	for _, p := range page {
+		c.Sessions[p.id] = cv.counts(&p.sc)
+	}
 	return c
+}
+
+func copyCounts(sc *sessionCounts) sessionCounts {
+	return sessionCounts{requests: sc.requests, counts: maps.Clone(sc.counts), risks: maps.Clone(sc.risks)}
 }
 
 func (cv *coverage) session(id string) CoverageCounts {
 	cv.mu.Lock()
-	defer cv.mu.Unlock()
-	return cv.counts(cv.sessions[id])
+	sc, ok := cv.lookup(id)
+	var c sessionCounts
+	if ok {
+		c = copyCounts(sc)
+	}
+	cv.mu.Unlock()
+	return cv.counts(&c)
 }
 
 func (cv *coverage) reset(id string, all bool) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	if all {
-		clear(cv.sessions)
-	} else {
-		delete(cv.sessions, id)
+		cv.sessions.clear()
+		cv.guests.clear()
+		cv.total = *newSessionCounts()
+		return
+	}
+	if sc, ok := cv.lookup(id); ok {
+		cv.total.requests -= sc.requests
+		for b, n := range sc.counts {
+			cv.total.counts[b] -= n
+		}
+		for r, n := range sc.risks {
+			cv.total.risks[r] -= n
+		}
+		cv.sessions.remove(id)
+		cv.guests.remove(id)
 	}
 }
 
 // Coverage is what clients have exercised so far, in all and per session.
 func (s *Server) Coverage() Coverage {
 	s.Settle()
-	return s.watch.coverage.all()
+	return s.watch.coverage.page(0, 0)
 }
 
 // SessionCoverage is what the clients of one session have exercised.

@@ -77,6 +77,9 @@ func TestCoverageEndpoint(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, smallConfig())
 	s.do(http.MethodGet, apiPath+"?"+okRange, http.Header{"Authorization": {authOK}, "X-Odmock-Session": {"a"}})
+	// A request without a valid token creates no session: b exists once
+	// a request with one (here a 422) has named it.
+	s.do(http.MethodGet, apiPath+"?"+okRange+"&nope=1", http.Header{"Authorization": {authOK}, "X-Odmock-Session": {"b"}})
 	s.do(http.MethodGet, apiPath+"?"+okRange, http.Header{"X-Odmock-Session": {"b"}})
 
 	r := s.get(CoveragePath)
@@ -96,15 +99,15 @@ func TestCoverageEndpoint(t *testing.T) {
 		Session string `json:"session"`
 		CoverageCounts
 	}
-	if err := json.Unmarshal(r.body, &one); err != nil || one.Session != "b" || one.Requests != 1 || one.Behaviours["unauthenticated"] != 1 || one.Behaviours["data"] != 0 {
-		t.Errorf("GET ?session=b = %s (%v), want session b's one 401", r.body, err)
+	if err := json.Unmarshal(r.body, &one); err != nil || one.Session != "b" || one.Requests != 2 || one.Behaviours["unauthenticated"] != 1 || one.Behaviours["data"] != 0 {
+		t.Errorf("GET ?session=b = %s (%v), want session b's 422 and 401", r.body, err)
 	}
 
 	r = s.do(http.MethodDelete, CoveragePath+"?session=a", nil)
 	if r.status != http.StatusNoContent {
 		t.Errorf("DELETE ?session=a: status %d, want 204", r.status)
 	}
-	if cv := s.srv.Coverage(); cv.Sessions["a"].Requests != 0 || cv.Sessions["b"].Requests != 1 {
+	if cv := s.srv.Coverage(); cv.Sessions["a"].Requests != 0 || cv.Sessions["b"].Requests != 2 || cv.Requests != 2 {
 		t.Errorf("after DELETE ?session=a: %+v, want a gone and b kept", cv.Sessions)
 	}
 	s.do(http.MethodDelete, CoveragePath, nil)

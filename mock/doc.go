@@ -26,10 +26,11 @@
 //     fixtures, swapped whole on reload, the last good state kept when a
 //     file is bad;
 //   - the scenario state (state.go): which scenario is in force and how
-//     many calls each rule has matched, per session;
-//   - admission (admission.go, caller.go, cors.go, limits.go,
-//     ratelimit.go): who is calling, worked out once per request, and what
-//     a request may cost;
+//     many calls each rule has matched, per session, bounded (lru.go);
+//   - admission (admission.go, adminguard.go, caller.go, cors.go,
+//     inflight.go, limits.go, ratelimit.go): who is calling, worked out
+//     once per request, what a request may cost, and what the admin API
+//     refuses from other origins;
 //   - the watchers (observe.go, journal.go, coverage.go, redact.go): the
 //     request log, the journal and consumer coverage.
 //

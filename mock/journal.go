@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,6 +14,10 @@ import (
 
 // DefaultJournalSize is how many requests the journal keeps by default.
 const DefaultJournalSize = 1000
+
+// MaxJournalSize is the largest journal a server keeps: with entries of at
+// most about 5 KiB (the query is cut at 4 KiB), some 500 MiB at worst.
+const MaxJournalSize = 100_000
 
 // Bounds of one journal entry, so that the journal's memory is bounded by
 // its size whatever clients send.
@@ -99,6 +104,7 @@ func (e *JournalErrors) UnmarshalJSON(b []byte) error {
 type JournalFilter struct {
 	Session string // only this session's requests; "" for all
 	Limit   int    // only the newest Limit entries; 0 for all
+	Before  uint64 // only entries with an ID below it; 0 for all
 }
 
 // Journal is a bounded record of the latest requests, oldest first: what a
@@ -128,6 +134,13 @@ func (j *Journal) Total() uint64 {
 	return j.total
 }
 
+// counts is how many entries were recorded, and how many are kept.
+func (j *Journal) counts() (total uint64, kept int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.total, len(j.ring)
+}
+
 // Record adds an entry, dropping the oldest when the journal is full. It
 // sets the entry's ID.
 func (j *Journal) Record(e JournalEntry) {
@@ -145,20 +158,24 @@ func (j *Journal) Record(e JournalEntry) {
 	}
 }
 
-// Entries returns the entries f selects, oldest first.
+// Entries returns the entries f selects, oldest first. It walks from the
+// newest and stops at the limit, so a page of a big journal costs the
+// page, not the journal; the entries are copied under the lock and
+// decoded outside it.
 func (j *Journal) Entries(f JournalFilter) []JournalEntry {
-	j.mu.Lock()
-	defer j.mu.Unlock()
 	var out []JournalEntry
-	for i := range j.ring {
+	j.mu.Lock()
+	for i := len(j.ring) - 1; i >= 0; i-- {
+		if f.Limit > 0 && len(out) == f.Limit {
+			break
+		}
 		e := j.ring[(j.next+i)%len(j.ring)]
-		if f.Session == "" || e.Session == f.Session {
+		if (f.Session == "" || e.Session == f.Session) && (f.Before == 0 || e.ID < f.Before) {
 			out = append(out, e)
 		}
 	}
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[len(out)-f.Limit:]
-	}
+	j.mu.Unlock()
+	slices.Reverse(out)
 	// Decoding the query waits until someone reads it: recording a
 	// request stays cheap.
 	for i := range out {

@@ -86,7 +86,26 @@ func dirSource(dir string) (source, error) {
 	if !info.IsDir() {
 		return source{}, fmt.Errorf("%s: not a directory", dir)
 	}
-	return source{fsys: os.DirFS(dir), display: dir, dir: dir}, nil
+	return source{fsys: rootedFS{dir}, display: dir, dir: dir}, nil
+}
+
+// rootedFS is a directory on disk that nothing read through it can leave:
+// each open goes through os.Root, so "..", absolute paths and symbolic
+// links that lead outside (to /etc/passwd, /proc/self/environ) are
+// refused, where os.DirFS follows them. A scenario's body_file is served
+// to any client: it must come from the scenario's own folder.
+type rootedFS struct{ dir string }
+
+func (r rootedFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	root, err := os.OpenRoot(r.dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close() // a file opened from it stays open
+	return root.Open(name)
 }
 
 // sourcesFor are the shipped copy of a directory and, when dir is set,
@@ -197,7 +216,7 @@ func (f *userFiles) load() (*library, error) {
 	problems = append(problems, ps...)
 	if cfg.fixtures != "" {
 		abs := filepath.Clean(cfg.fixtures)
-		users, err := loadFixtures(c, os.DirFS(filepath.Dir(abs)), filepath.Base(abs))
+		users, err := loadFixtures(c, rootedFS{filepath.Dir(abs)}, filepath.Base(abs))
 		var fps Problems
 		if errors.As(err, &fps) {
 			for i := range fps {

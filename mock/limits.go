@@ -34,8 +34,11 @@ type Limits struct {
 	// MaxURIBytes caps the request target, path and query; past it the
 	// answer is 414, as nginx in front of the real server gives.
 	MaxURIBytes int
-	// MaxInFlight caps the requests being answered at once; past it a
-	// request waits up to QueueWait for a turn, then gets 503.
+	// MaxInFlight caps the requests being answered at once, and one
+	// client address to half of them, so that no client can take every
+	// slot; past it a request waits up to QueueWait for a turn, then gets
+	// 503. A request waiting out a scripted delay, or a fault's raw
+	// writes, holds no slot.
 	MaxInFlight int
 	// QueueWait is how long a request waits for a turn when MaxInFlight
 	// requests are already being answered.
@@ -90,21 +93,59 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// progressWriter pushes the connection's write deadline forward before
-// each write, so an answer is cut only when the client stops reading it,
-// not when it is merely big. The server's WriteTimeout, set to the same
-// duration, covers the writes net/http makes after the handler.
+// progressWriter pushes the connection's write deadline forward as an
+// answer makes progress, so an answer is cut only when the client stops
+// reading it, not when it is merely big or the client slow. It writes in
+// pieces of progressGrain, renewing the deadline before each: a piece
+// takes a quarter of a second at 16 KB/s, far inside any deadline. The
+// server's WriteTimeout, set to the same duration, covers the writes
+// net/http makes after the handler.
 type progressWriter struct {
 	http.ResponseWriter
 	rc   *http.ResponseController
 	idle time.Duration
 }
 
+// progressGrain is the most written between two renewals of the deadline.
+const progressGrain = 4 << 10
+
 func (w *progressWriter) Write(p []byte) (int, error) {
 	// Without a connection (httptest.NewRecorder) there is no deadline to
 	// set: the error says so, and the write goes on.
-	_ = w.rc.SetWriteDeadline(time.Now().Add(w.idle))
-	return w.ResponseWriter.Write(p)
+	return writeInPieces(p, w.ResponseWriter.Write, func() {
+		_ = w.rc.SetWriteDeadline(time.Now().Add(w.idle))
+	})
+}
+
+// writeInPieces writes p with write, progressGrain bytes at a time,
+// calling renew before each piece.
+func writeInPieces(p []byte, write func([]byte) (int, error), renew func()) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		renew()
+		m, err := write(p[:min(len(p), progressGrain)])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		p = p[m:]
+	}
+	return n, nil
+}
+
+// deadlineConn writes to a hijacked connection, net/http's deadlines
+// gone, with the same rule: the write deadline is renewed on progress.
+type deadlineConn struct {
+	conn net.Conn
+	idle time.Duration
+}
+
+func (d deadlineConn) Write(p []byte) (int, error) {
+	return writeInPieces(p, d.conn.Write, func() {
+		if d.idle > 0 {
+			_ = d.conn.SetWriteDeadline(time.Now().Add(d.idle))
+		}
+	})
 }
 
 // Unwrap lets http.ResponseController reach the connection's writer.

@@ -69,7 +69,7 @@ func Lint(c *contract.Contract, paths []string, fixturesDir string) LintReport {
 			continue
 		}
 		rep.Scenarios++
-		l := &scenarioLoader{c: c, fixtures: library, scenFS: os.DirFS(filepath.Dir(file))}
+		l := &scenarioLoader{c: c, fixtures: library, scenFS: rootedFS{filepath.Dir(file)}}
 		_, ps := l.parseScenario(filepath.Base(file), file, data)
 		rep.Problems = append(rep.Problems, ps...)
 	}

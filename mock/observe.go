@@ -3,6 +3,9 @@ package mock
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +41,11 @@ type exchange struct {
 	// Risks name what the client relied on that the real API may do
 	// differently (RiskAcceptJSON, ...), for requests to the API.
 	Risks []string
+	// Cut is set when the client got less of the answer than its
+	// Content-Length: it went away, or the server shut down, mid-answer.
+	// Sent is the bytes of the body it was sent.
+	Cut  bool
+	Sent int64
 
 	seq uint64 // the request's number in observations; 0 for /__odmock/
 	who caller
@@ -82,8 +90,9 @@ type watchers struct {
 	tokens   []string // redacted wherever they appear
 }
 
-func newWatchers(c *contract.Contract, cfg Config, log *slog.Logger) *watchers {
-	w := &watchers{journal: newJournal(cfg.JournalSize), coverage: newCoverage(c), log: log, tokens: cfg.Tokens}
+func newWatchers(c *contract.Contract, cfg Config, log *slog.Logger, known func(string) bool) *watchers {
+	w := &watchers{journal: newJournal(cfg.JournalSize), coverage: newCoverage(c, cfg.maxSessions(), log), log: log, tokens: secrets(cfg)}
+	w.coverage.known = known
 	w.list = []observer{w.logExchange, w.journalExchange, w.coverage.observe}
 	return w
 }
@@ -114,9 +123,12 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err) // answer now, so the status is known
 		}
-		ex.Status = c.Response().Status
+		resp := c.Response()
+		ex.Status, ex.Sent = resp.Status, resp.Size
 		if ex.Fault != "" {
 			ex.Status = 0 // no answer was sent
+		} else if n, err := strconv.ParseInt(resp.Header().Get("Content-Length"), 10, 64); err == nil && r.Method != http.MethodHead && resp.Size < n {
+			ex.Cut = true
 		}
 		ex.Latency = time.Since(ex.Start)
 		ex.Errors = redactErrors(ex.Errors, s.watch.tokens)
@@ -125,6 +137,16 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return nil
 	}
+}
+
+// secrets are the tokens redacted wherever they appear: the API tokens
+// and the admin token.
+func secrets(cfg Config) []string {
+	out := slices.Clone(cfg.Tokens)
+	if cfg.AdminToken != "" {
+		out = append(out, cfg.AdminToken)
+	}
+	return out
 }
 
 // logExchange is the request log: one line per request.
@@ -162,6 +184,11 @@ func (w *watchers) logExchange(ex *exchange) {
 	}
 	if len(ex.Risks) > 0 {
 		attrs = append(attrs, slog.String("risks", strings.Join(ex.Risks, ",")))
+	}
+	if ex.Cut {
+		// The status was sent, the answer was not: say what the client got.
+		attrs = append(attrs, slog.Bool("cut", true), slog.Int64("sent_bytes", ex.Sent))
+		level = max(level, slog.LevelWarn)
 	}
 	if len(ex.Errors) > 0 {
 		var b strings.Builder

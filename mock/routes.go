@@ -38,8 +38,9 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	// CORS before the limits, so a browser app can read their 414 and 503.
-	e.Use(s.observe, recoverPanic, s.gate.cors.middleware, s.gate.limit)
+	// CORS before the limits, so a browser app can read their 414 and 503;
+	// the admin guard before CORS, which never serves admin paths.
+	e.Use(s.observe, recoverPanic, s.gate.guard.middleware, s.gate.cors.middleware, s.gate.limit)
 
 	// Laravel's router ignores a trailing slash: both reach the route.
 	for _, api := range []string{s.contract.Path(), s.contract.Path() + "/"} {
@@ -72,6 +73,7 @@ func (s *Server) routes() *echo.Echo {
 	admin.PUT("/scenario", s.handleSetScenario)
 	admin.POST("/reset", s.handleReset)
 	admin.POST("/reload", s.handleReload)
+	admin.GET(rel(StatePath), s.handleState)
 	return e
 }
 

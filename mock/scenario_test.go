@@ -231,6 +231,7 @@ func TestCallCountsPerSession(t *testing.T) {
 	// Reset starts a session's count again.
 	h := withHeaders("Prefer", "scenario=token-expires", SessionHeader, "job-0")
 	req, _ := http.NewRequest(http.MethodPost, s.ts.URL+adminPrefix+"/reset?session=job-0", nil)
+	req.Header.Set("Content-Type", "application/json") // no web page can send it
 	resp, err := s.ts.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)

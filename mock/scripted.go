@@ -1,9 +1,10 @@
 package mock
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -120,10 +121,52 @@ func isFault(name string) bool {
 	return name == faultReset || name == faultEmpty || name == faultTruncate
 }
 
-// injectFault breaks the connection as the fault says. body is what a
-// truncated answer would have been in full.
-func injectFault(c echo.Context, fault string, status int, body []byte) error {
-	conn, rw, err := http.NewResponseController(c.Response().Writer).Hijack()
+// faultBody is the answer a fault breaks: its status and length, and how
+// to write it, streamed, so that half of a big answer never sits in
+// memory whole.
+type faultBody struct {
+	status int
+	size   int64
+	write  func(io.Writer) error
+}
+
+// bytesBody is a faultBody of bytes already in memory (a scripted body,
+// an error).
+func bytesBody(status int, b []byte) faultBody {
+	return faultBody{status: status, size: int64(len(b)), write: func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}}
+}
+
+// errHalfSent ends a truncated answer's body at its half.
+var errHalfSent = errors.New("half the body sent")
+
+// halfWriter passes n bytes on, then stops the writer with errHalfSent.
+type halfWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (h *halfWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > h.n {
+		p = p[:h.n]
+	}
+	n, err := h.w.Write(p)
+	h.n -= int64(n)
+	if err == nil && h.n == 0 {
+		err = errHalfSent
+	}
+	return n, err
+}
+
+// injectFault breaks the connection as the fault says. A truncated answer
+// sends the status line, the headers (with the full Content-Length) and,
+// but to a HEAD, half the body, streamed with a write deadline renewed on
+// progress (idle): a client that stops reading is cut off after idle, as
+// on any answer.
+func injectFault(c echo.Context, fault string, body faultBody, head bool, idle time.Duration) error {
+	conn, _, err := http.NewResponseController(c.Response().Writer).Hijack()
 	if err != nil {
 		return fmt.Errorf("fault %s: %w", fault, err)
 	}
@@ -135,12 +178,13 @@ func injectFault(c echo.Context, fault string, status int, body []byte) error {
 			tcp.SetLinger(0) //nolint:errcheck // best effort: then it is a plain close
 		}
 	case faultTruncate:
-		var head bytes.Buffer
-		fmt.Fprintf(&head, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s: true\r\n\r\n",
-			status, http.StatusText(status), len(body), OutsideContractHeader)
-		rw.Write(head.Bytes())       //nolint:errcheck // the point is to break
-		rw.Write(body[:len(body)/2]) //nolint:errcheck
-		rw.Flush()                   //nolint:errcheck
+		w := deadlineConn{conn: conn, idle: idle}
+		_, err := fmt.Fprintf(w, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s: true\r\n\r\n",
+			body.status, http.StatusText(body.status), body.size, OutsideContractHeader)
+		if err != nil || head || body.size < 2 {
+			return nil //nolint:nilerr // the client went away: the point is to break anyway
+		}
+		body.write(&halfWriter{w: w, n: body.size / 2}) //nolint:errcheck // the point is to break
 	}
 	return nil
 }

@@ -49,25 +49,26 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	gate, err := newAdmission(cfg)
-	if err != nil {
-		return nil, err
-	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	gate, err := newAdmission(cfg, log)
+	if err != nil {
+		return nil, err
 	}
 	files, err := loadUserFiles(c, cfg, log)
 	if err != nil {
 		return nil, err
 	}
+	scenarios := newScenarioState(cfg.maxSessions(), log)
 	s := &Server{
 		cfg:       cfg,
 		contract:  c,
 		files:     files,
-		scenarios: &scenarioState{},
+		scenarios: scenarios,
 		gate:      gate,
-		watch:     newWatchers(c, cfg, log),
+		watch:     newWatchers(c, cfg, log, scenarios.known),
 		log:       log,
 	}
 	if cfg.Scenario != "" && files.current().scenarios[cfg.Scenario] == nil {
@@ -135,6 +136,11 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	return s.serve(ln)
+}
+
+// serve serves on ln in the background, as Start does once it listens.
+func (s *Server) serve(ln net.Listener) error {
 	s.ln = ln
 	l := s.gate.limits
 	s.srv = &http.Server{

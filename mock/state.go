@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"log/slog"
 	"net/http"
 	"sync"
 
@@ -15,6 +16,23 @@ type scenarioState struct {
 	active   activeScenarios
 }
 
+// newScenarioState keeps the state of at most maxSessions sessions, per
+// kind, logging evictions to log.
+func newScenarioState(maxSessions int, log *slog.Logger) *scenarioState {
+	st := &scenarioState{}
+	st.counters.sessions = newLRU[string, map[ruleKey]int](maxSessions)
+	st.counters.sessions.onEvict = logEvictions(log, "call counters", st.counters.sessions)
+	st.active.bySession = newLRU[string, string](maxSessions)
+	st.active.bySession.onEvict = logEvictions(log, "session scenarios", st.active.bySession)
+	return st
+}
+
+// known reports whether session has state: a scenario of its own or
+// call counts.
+func (st *scenarioState) known(session string) bool {
+	return st.active.has(session) || st.counters.has(session)
+}
+
 // activeFor is the scenario in force for a session: its own, else the
 // server's.
 func (st *scenarioState) activeFor(session string) string { return st.active.get(session) }
@@ -23,7 +41,13 @@ func (st *scenarioState) activeFor(session string) string { return st.active.get
 // is ""), counting its calls from zero.
 func (st *scenarioState) switchTo(session, name string) {
 	st.active.set(session, name)
-	st.counters.reset(session)
+	if session == "" {
+		st.counters.reset("")
+		return
+	}
+	// Named by the admin API, the session has state from now on: its
+	// requests count in it, authenticated or not.
+	st.counters.start(session)
 }
 
 // reset forgets the call counts of one session, or of all when session is
@@ -43,7 +67,7 @@ func (st *scenarioState) pick(sc *scenario, who caller, r *http.Request) (*scena
 		if !rule.match.matches(who, r, params) {
 			continue
 		}
-		n := st.counters.next(callKey{session: who.session, scenario: sc.Name, rule: i})
+		n := st.counters.next(who.stateSession(st.known), ruleKey{scenario: sc.Name, rule: i})
 		if rule.times > 0 && n > rule.times || rule.after > 0 && n <= rule.after || rule.call > 0 && n != rule.call {
 			continue
 		}
@@ -90,56 +114,95 @@ func (m *ruleMatch) matches(who caller, r *http.Request, params contract.Params)
 	return true
 }
 
-// callCounter counts, per session, the calls each rule has matched.
+// anonymousSession is the session of requests that name none and carry
+// no valid token, and of requests that failed authentication in a session
+// with no state yet: such requests never create state of their own.
+const anonymousSession = "anonymous"
+
+// stateSession is the session whose state a request may touch: its own
+// when it authenticated or its session already has state (known), else
+// the shared anonymous one. A client without a valid token cannot make
+// the server keep anything new, however many names it sends.
+func (who caller) stateSession(known func(string) bool) string {
+	if who.authenticated || known(who.session) {
+		return who.session
+	}
+	return anonymousSession
+}
+
+// callCounter counts, per session, the calls each rule has matched. It
+// keeps at most max sessions, forgetting the least recently used.
 type callCounter struct {
-	mu     sync.Mutex
-	counts map[callKey]int
+	mu       sync.Mutex
+	sessions *lru[string, map[ruleKey]int]
 }
 
-type callKey struct {
-	session, scenario string
-	rule              int
+type ruleKey struct {
+	scenario string
+	rule     int
 }
 
-// maxCounters bounds the counters' memory: past it, every count restarts.
-const maxCounters = 100_000
-
-func (cc *callCounter) next(k callKey) int {
+func (cc *callCounter) next(session string, k ruleKey) int {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if cc.counts == nil || len(cc.counts) >= maxCounters {
-		cc.counts = map[callKey]int{}
+	counts, ok := cc.sessions.get(session)
+	if !ok {
+		counts = map[ruleKey]int{}
+		cc.sessions.put(session, counts)
 	}
-	cc.counts[k]++
-	return cc.counts[k]
+	counts[k]++
+	return counts[k]
+}
+
+// has reports whether session has counts.
+func (cc *callCounter) has(session string) bool {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	_, ok := cc.sessions.peek(session)
+	return ok
 }
 
 // reset forgets the counts of one session, or of all when session is "".
 func (cc *callCounter) reset(session string) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	for k := range cc.counts {
-		if session == "" || k.session == session {
-			delete(cc.counts, k)
-		}
+	if session == "" {
+		cc.sessions.clear()
+		return
 	}
+	cc.sessions.remove(session)
+}
+
+// start gives session fresh, empty counts: it has state from now on.
+func (cc *callCounter) start(session string) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.sessions.put(session, map[ruleKey]int{})
 }
 
 // activeScenarios is the scenario in force: for the whole server, and
-// per session (which wins).
+// per session (which wins). It keeps at most max sessions' choices,
+// forgetting the least recently used.
 type activeScenarios struct {
-	mu        sync.RWMutex
+	mu        sync.Mutex
 	global    string
-	bySession map[string]string
+	bySession *lru[string, string]
 }
 
 func (a *activeScenarios) get(session string) string {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if name, ok := a.bySession[session]; ok {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if name, ok := a.bySession.get(session); ok {
 		return name
 	}
 	return a.global
+}
+
+func (a *activeScenarios) has(session string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, ok := a.bySession.peek(session)
+	return ok
 }
 
 // set makes name the active scenario of session, or of the server when
@@ -147,33 +210,27 @@ func (a *activeScenarios) get(session string) string {
 func (a *activeScenarios) set(session, name string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if session == "" {
+	switch {
+	case session == "":
 		a.global = name
-		return
+	case name == "":
+		a.bySession.remove(session)
+	default:
+		a.bySession.put(session, name)
 	}
-	if a.bySession == nil {
-		a.bySession = map[string]string{}
-	}
-	if name == "" {
-		delete(a.bySession, session)
-		return
-	}
-	if len(a.bySession) >= maxCounters {
-		a.bySession = map[string]string{}
-	}
-	a.bySession[session] = name
 }
 
 // inUse lists the scenarios some session or the server has active.
 func (a *activeScenarios) inUse() map[string]bool {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	used := map[string]bool{}
 	if a.global != "" {
 		used[a.global] = true
 	}
-	for _, n := range a.bySession {
+	a.bySession.each(func(_, n string) bool {
 		used[n] = true
-	}
+		return true
+	})
 	return used
 }

@@ -91,7 +91,57 @@ func (f *yamlFile) parse(data []byte) *yaml.Node {
 	if len(doc.Content) == 0 {
 		return &yaml.Node{Kind: yaml.MappingNode, Line: 1}
 	}
+	if at := overAliasBudget(doc.Content[0]); at != nil {
+		f.errorf(at, "aliases expand past %d values or %d KiB in this file (an alias bomb?): use fewer, or write the values out",
+			maxAliasNodes, maxAliasBytes>>10)
+		return nil
+	}
 	return doc.Content[0]
+}
+
+// One budget per file, shared by every alias expansion in it: aliases let
+// a few lines stand for gigabytes (a 2.6 KB file used to cost 1.6 GB), so
+// a file whose aliases expand past it is refused before anything reads it.
+// Values written out in full are bounded by the file's size already.
+const (
+	maxAliasNodes = 100_000 // values reached through aliases
+	maxAliasBytes = 4 << 20 // bytes of scalars reached through aliases
+)
+
+// overAliasBudget returns the alias at which n's expansions go past the
+// budget, or nil when they stay within it. The walk stops there, so it
+// costs the budget at most.
+func overAliasBudget(n *yaml.Node) *yaml.Node {
+	nodes, size := 0, 0
+	open := map[*yaml.Node]bool{} // the values being walked: an alias to one is a loop
+	var walk func(n *yaml.Node, via *yaml.Node) *yaml.Node
+	walk = func(n, via *yaml.Node) *yaml.Node {
+		if n == nil || open[n] {
+			return nil // a loop: reading the value says so, at its line
+		}
+		if n.Kind == yaml.AliasNode {
+			if via == nil {
+				via = n // the outermost alias, for the problem's line
+			}
+			return walk(n.Alias, via)
+		}
+		if via != nil {
+			nodes++
+			size += len(n.Value)
+			if nodes > maxAliasNodes || size > maxAliasBytes {
+				return via
+			}
+		}
+		open[n] = true
+		defer delete(open, n)
+		for _, c := range n.Content {
+			if at := walk(c, via); at != nil {
+				return at
+			}
+		}
+		return nil
+	}
+	return walk(n, nil)
 }
 
 // yamlProblem turns a yaml.v3 syntax error ("yaml: line 3: ...") into a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -168,6 +169,97 @@ func TestBrowserApp(t *testing.T) {
 		}
 		if err := os.WriteFile("../../docs/browser-test.png", png, 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestBrowserOtherOrigin: a page on another origin (headless Chromium)
+// can call the API, but can neither read nor change anything under
+// /__odmock/. With the defaults it used to read the journal and
+// coverage, switch scenarios and wipe the journal.
+func TestBrowserOtherOrigin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	node := needTool(t, "node")
+	chromium := needTool(t, "chromium")
+	modules := playwrightModules(t)
+
+	r := startRun(t)
+	admin := func(method, path, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, r.url+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		io.Copy(&b, resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	// The developer's own state: a session's scenario, its requests.
+	if code, body := admin(http.MethodPut, "/__odmock/scenario", `{"name":"empty","session":"victim"}`); code != http.StatusOK {
+		t.Fatalf("PUT scenario: %d %s", code, body)
+	}
+	for range 2 {
+		req, _ := http.NewRequest(http.MethodGet, r.url+"/public/api/user-interactions?from=2024-01-15%2000:00:00&to=2024-01-15%2023:59:59", nil)
+		req.Header.Set("Authorization", "Bearer odmock-dev-token")
+		req.Header.Set("X-Odmock-Session", "victim")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+
+	app := httptest.NewServer(http.FileServer(http.Dir(browserDir)))
+	t.Cleanup(app.Close)
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(app.URL, "http://"))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(browserDir, "other-origin.cjs"), "http://localhost:"+port+"/", r.url, t.TempDir())
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules, "CHROMIUM="+chromium)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("other-origin.cjs: %v\n%s\nodmock log:\n%s", err, stderr.String(), r.logs.String())
+	}
+	var got map[string]string
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("other-origin.cjs printed %q: %v", out, err)
+	}
+	if !strings.HasPrefix(got["api"], "200 ") {
+		t.Errorf("the page's API call got %q, want 200 (CORS lets pages call the API)", got["api"])
+	}
+	for _, k := range []string{"readJournal", "readCoverage", "readScenario", "clearJournal", "clearCoverage", "switchScenario"} {
+		if got[k] != "blocked" {
+			t.Errorf("the page's %s got %q, want blocked", k, got[k])
+		}
+	}
+	for _, k := range []string{"resetNoCors", "resetForm", "reloadText", "journalNoCors"} {
+		if got[k] != "opaque" {
+			t.Errorf("the page's %s got %q, want an opaque answer it cannot read", k, got[k])
+		}
+	}
+
+	// Nothing changed: the session's scenario, its journal and coverage.
+	if _, body := admin(http.MethodGet, "/__odmock/scenario?session=victim", ""); !strings.Contains(body, `"scenario":"empty"`) {
+		t.Errorf("after the page: the victim session's scenario is %s, want empty still", body)
+	}
+	if _, body := admin(http.MethodGet, "/__odmock/journal?session=victim", ""); strings.Count(body, `"session":"victim"`) != 2 {
+		t.Errorf("after the page: the journal has %s, want the victim's 2 requests still", body)
+	}
+	if _, body := admin(http.MethodGet, "/__odmock/coverage?session=victim", ""); !strings.Contains(body, `"requests":2`) {
+		t.Errorf("after the page: coverage is %s, want the victim's 2 requests still", body)
+	}
+	// And the simple POSTs the browser did send were refused.
+	logs := r.logs.String()
+	for _, path := range []string{"/__odmock/reset", "/__odmock/reload"} {
+		if !regexp.MustCompile(`path=` + regexp.QuoteMeta(path) + ` status=403`).MatchString(logs) {
+			t.Errorf("odmock's log has no 403 for the page's POST %s:\n%s", path, logs)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -137,7 +138,8 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.Var(&f.origins, "cors-origins", "`origins` browser apps may call from, e.g. http://localhost:5173 (comma-separated or repeated; default: any, answered *)")
 	fs.BoolVar(&f.cfg.CORSCredentials, "cors-credentials", false, "allow credentials cross-origin, echoing the origin (the real server does not)")
 	fs.Var(&f.expose, "cors-expose", "more `headers` to expose to scripts, e.g. Retry-After,X-RateLimit-Remaining (the real server exposes none; repeatable)")
-	fs.IntVar(&f.cfg.JournalSize, "journal-size", f.cfg.JournalSize, "`number` of requests the journal at "+mock.JournalPath+" keeps (0: none)")
+	fs.IntVar(&f.cfg.JournalSize, "journal-size", f.cfg.JournalSize, "`number` of requests the journal at "+mock.JournalPath+" keeps (0: none; at most "+strconv.Itoa(mock.MaxJournalSize)+")")
+	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", f.cfg.MaxSessions, "`number` of sessions whose state (coverage, scenario, call counts) is kept; past it the least recently used is forgotten")
 	fs.StringVar(&f.cfg.Instance, "instance", "", "`name` of this server in its health answer, for odmock healthcheck --instance (default: random)")
 	fs.StringVar(&f.addrFile, "addr-file", "", "`file` to write the server's URL and instance to once it listens, for odmock healthcheck --addr-file")
 	return f
@@ -289,7 +291,7 @@ func configFlag(field string) (string, bool) {
 		"JournalSize": "--journal-size", "CORSOrigins": "--cors-origins", "AdminToken": "--admin-token",
 		"Instance":    "--instance",
 		"RateLimitBy": "--rate-limit-by", "NonJSONClients": "--non-json-clients", "CORSExpose": "--cors-expose",
-		"CORSCredentials": "--cors-credentials",
+		"CORSCredentials": "--cors-credentials", "MaxSessions": "--max-sessions",
 	}
 	name, ok := flags[field]
 	return name, ok
