@@ -144,6 +144,8 @@ func formatMoney(minor int64, c *currency, tag string) string {
 	switch {
 	case c.code == "CHF" || c.code == "BRL" || (base == "nl" && c.code == "EUR") || (base == "es" && !c.cents):
 		return c.symbol + " " + n
+	case base == "en" || base == "hi":
+		return c.symbol + n
 	case c.code == "EUR" || (base == "fr" && region == "CA"):
 		return n + " " + c.symbol
 	}

@@ -135,6 +135,9 @@ func email(f *gofakeit.Faker, first, last string, german bool, i uint64) string 
 	fn, ln := foldASCII(first, german), foldASCII(last, german)
 	local := pick(f, []string{fn + "." + ln, fn + ln, fn[:1] + ln, fn + "_" + ln, ln + "." + fn},
 		[]int{40, 20, 20, 10, 10})
+	if awkward(local) { // johannazimmermann: keep the names apart
+		local = fn + "." + ln
+	}
 	code := i + 1_000_000
 	if i < 1_000_000 {
 		code = (i*611_953 + 280_417) % 1_000_000 // odd and not a multiple of 5: a permutation
@@ -142,6 +145,17 @@ func email(f *gofakeit.Faker, first, last string, german bool, i uint64) string 
 	domain := pick(f, []string{"example.com", "example.org", "example.net", "mail.example.com", "inbox.example.net", "post.example.org"},
 		[]int{40, 15, 15, 12, 10, 8})
 	return local + strconv.FormatUint(code, 10) + "@" + domain
+}
+
+// awkward reports whether names run together spell a word no address
+// should hold.
+func awkward(local string) bool {
+	for _, w := range []string{"nazi", "hitler", "fuck", "shit", "kill", "murder", "porn", "rape", "sex", "anal", "cum", "tit", "fag", "nig", "cock", "dick", "cunt", "whore", "slut", "bitch"} {
+		if strings.Contains(local, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // postcode fills a country's pattern: # a digit, A a consonant (no vowels,
