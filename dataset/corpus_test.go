@@ -107,6 +107,22 @@ func TestFormatMoney(t *testing.T) {
 	}
 }
 
+func TestPriceMinor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		minor int64
+		cents bool
+		want  int64
+	}{
+		{7267, true, 7299}, {72867, true, 72999}, {655700, true, 659900}, {31178000, false, 31200000}, {40000, false, 100000},
+	}
+	for _, tt := range tests {
+		if got := priceMinor(tt.minor, tt.cents); got != tt.want {
+			t.Errorf("priceMinor(%d, %v) = %d, want %d", tt.minor, tt.cents, got, tt.want)
+		}
+	}
+}
+
 // TestZoneOffsetsMatchTZData compares the generator's own offsets with the
 // system's time zone database, hour by hour over the years the rules hold.
 func TestZoneOffsetsMatchTZData(t *testing.T) {

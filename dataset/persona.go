@@ -106,9 +106,27 @@ func newPersona(f *gofakeit.Faker, cat *catalog, i uint64) *persona {
 		dollars = f.IntRange(1500, 25000)
 	}
 	minor := int64(dollars) * int64(p.cur.rate) / 100
+	if p.scenario == scProductFAQ {
+		minor = priceMinor(minor, p.cur.cents)
+	}
 	p.amount = formatMoney(minor, p.cur, p.tag)
 	p.platform = platformFor(f, c)
 	return p
+}
+
+// priceMinor turns a converted amount into a price as shops write them in
+// that currency: 72.99, 729.99, 6,599.00, or 312.000 without cents.
+func priceMinor(minor int64, cents bool) int64 {
+	units := minor / 100
+	switch {
+	case !cents:
+		return max((units+500)/1000*1000, 1000) * 100
+	case units < 100:
+		return units*100 + 99
+	case units < 1000:
+		return (units+5)/10*1000 - 1
+	}
+	return ((units+50)/100*100 - 1) * 100
 }
 
 // pickIndex is the index pick would choose among len(weights) items.
