@@ -19,8 +19,8 @@ import (
 // device is what a user's attributes say about their device; empty fields
 // are missing attributes.
 type device struct {
-	platform, browser, os string
-	webchat               bool // a browser: the user has an IP address
+	browser, os string
+	webchat     bool // a browser: the user has an IP address
 }
 
 // platformFor draws the user's platform: WhatsApp as popular as in their
@@ -49,11 +49,11 @@ func deviceFor(f *gofakeit.Faker, c *country, platform string, t time.Time) devi
 	switch platform {
 	case "whatsapp", "messenger":
 		// The messaging app, not a browser: no browser, no address.
-		return device{platform: platform, os: mobileOS()}
+		return device{os: mobileOS()}
 	case "teams":
-		return device{platform: platform, os: pick(f, []string{"Windows 10", "Mac OS", "iOS", "Android OS"}, []int{70, 18, 7, 5})}
+		return device{os: pick(f, []string{"Windows 10", "Mac OS", "iOS", "Android OS"}, []int{70, 18, 7, 5})}
 	}
-	d := device{platform: platform, webchat: true}
+	d := device{webchat: true}
 	if chance(f, 56) { // mobile
 		d.os = mobileOS()
 		if d.os == "iOS" {

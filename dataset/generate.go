@@ -65,18 +65,7 @@ func userFaker(seed, i uint64) *gofakeit.Faker {
 
 // pick returns one of items, with the given weights (any positive scale).
 func pick[T any](f *gofakeit.Faker, items []T, weights []int) T {
-	total := 0
-	for _, w := range weights {
-		total += w
-	}
-	n := f.IntRange(0, total-1)
-	for i, w := range weights {
-		if n < w {
-			return items[i]
-		}
-		n -= w
-	}
-	return items[len(items)-1]
+	return items[pickIndex(f, weights)]
 }
 
 func chance(f *gofakeit.Faker, percent int) bool { return f.IntRange(0, 99) < percent }

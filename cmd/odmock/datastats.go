@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/odmock/odmock/dataset"
-	"github.com/odmock/odmock/mock"
 )
 
 // runData runs `odmock data stats`: the distributions of the generated
@@ -21,36 +19,31 @@ func runData(_ context.Context, args []string, stdout, _ io.Writer) error {
 		return usageError{errors.New("usage: odmock data stats [--seed N] [--users N] [--window W] [--format text|json]")}
 	}
 	fs := flag.NewFlagSet("odmock data stats", flag.ContinueOnError)
-	cfg := mock.DefaultConfig()
-	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "dataset `seed`")
-	fs.IntVar(&cfg.Users, "users", cfg.Users, "`number` of users")
-	window := fs.String("window", dataset.DefaultWindow().String(), "`span` of the conversations, as for serving")
+	var df datasetFlags
+	df.register(fs)
 	format := fs.String("format", "text", "output `format`: text or json")
 	if err := parseFlags(fs, args[1:], stdout, false); err != nil {
 		return err
 	}
-	w, err := dataset.ParseWindow(*window, time.Now())
+	w, err := df.resolve()
 	if err != nil {
-		return usageError{fmt.Errorf("--window: %w", err)}
-	}
-	if cfg.Users < 0 {
-		return usageError{fmt.Errorf("--users %d: must not be negative", cfg.Users)}
+		return err
 	}
 	if *format != "text" && *format != "json" {
 		return usageError{fmt.Errorf("--format %q: want text or json", *format)}
 	}
-	st := dataset.StatsOf(dataset.Generate(cfg.Seed, cfg.Users, w))
+	st := dataset.StatsOf(dataset.Generate(df.seed, df.users, w))
 	if *format == "json" {
 		out := struct {
 			Seed   uint64 `json:"seed"`
 			Window string `json:"window"`
 			dataset.Stats
-		}{cfg.Seed, w.String(), st}
+		}{df.seed, w.String(), st}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	writeStats(stdout, cfg.Seed, w, st)
+	writeStats(stdout, df.seed, w, st)
 	return nil
 }
 
