@@ -87,7 +87,7 @@ func New(c *contract.Contract, users []User) (*Dataset, error) {
 // dataset Generate(seed, n, w) would give, at a fraction of the memory.
 func NewSeeded(c *contract.Contract, seed uint64, n int, w Window) (*Dataset, error) {
 	d := &Dataset{attributes: c.Attributes(), users: make([]indexedUser, n), byID: make(map[string]int, n)}
-	cat := newCatalog()
+	cat := newCatalog(seed, w)
 	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
 	ixs := make([]*indexer, workers)
 	errs := make([]error, workers)
@@ -98,7 +98,7 @@ func NewSeeded(c *contract.Contract, seed uint64, n int, w Window) (*Dataset, er
 		go func() {
 			defer wg.Done()
 			for i := k; i < n; i += workers {
-				u := seededUser(cat, seed, i, w)
+				u := seededUser(cat, seed, i)
 				iu, err := ixs[k].index(&u)
 				if err != nil {
 					errs[k] = err

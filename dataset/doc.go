@@ -10,6 +10,13 @@
 // users leaves the earlier ones unchanged. The first is always the public
 // page's example user, user_12345. MergeUsers lays fixture users over them.
 //
+// Generated users are coherent: one draw of a country decides a user's
+// language, time zone, currency, names and devices (locale.go, devices.go),
+// and their conversations follow a scenario's flow in their language,
+// from curated phrasebooks (corpus.go, phrases_*.go) filled in with the
+// user's own values (persona.go, conversation.go), on their local day
+// (rhythm.go, zones.go). StatsOf summarises users for `odmock data stats`.
+//
 // # The engine
 //
 // New indexes users into a Dataset (NewSeeded generates and indexes in

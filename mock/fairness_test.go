@@ -83,7 +83,9 @@ func TestTruncateHoldsNoSlotAndIsCut(t *testing.T) {
 	cfg.Limits.MaxInFlight = 2
 	cfg.Limits.QueueWait = 5 * time.Second // a turn comes once a fault gives its slot back
 	cfg.Limits.WriteIdleTimeout = time.Second
-	s := startServer(t, cfg)
+	// A small send buffer, so the half answer cannot hide in the kernel's
+	// buffers whatever the data's size.
+	s := startSmallBuffers(t, cfg)
 	addr := s.Addr().String()
 	var stalled []net.Conn
 	for _, ip := range []string{"127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"} {
@@ -182,23 +184,7 @@ func TestSlowSteadyDownloadIsNotCut(t *testing.T) {
 	cfg.Limits.WriteIdleTimeout = time.Second
 	// Small socket buffers on both sides, so that the answer cannot hide in
 	// them and every write waits on the reader.
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		err := c.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 8<<10) })
-		return errors.Join(err, serr)
-	}}
-	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.serve(ln); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Shutdown(context.Background()) }) //nolint:errcheck
+	s := startSmallBuffers(t, cfg)
 	conn := dialFrom(t, "127.0.0.10", s.Addr().String(), 4<<10)
 	io.WriteString(conn, "GET "+apiPath+okQuery+" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+DefaultToken+"\r\n\r\n")
 	br := bufio.NewReaderSize(conn, 1<<10)
@@ -218,4 +204,29 @@ func TestSlowSteadyDownloadIsNotCut(t *testing.T) {
 			time.Sleep(ahead)
 		}
 	}
+}
+
+// startSmallBuffers starts a server on 127.0.0.1 whose connections have an
+// 8 KiB send buffer: an answer cannot hide in the kernel, and every write
+// waits on the reader.
+func startSmallBuffers(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 8<<10) })
+		return errors.Join(err, serr)
+	}}
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.serve(ln); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Shutdown(context.Background()) }) //nolint:errcheck
+	return s
 }

@@ -80,21 +80,16 @@ func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usageError{errors.New("usage: odmock fixtures export [--seed N] [--users N] [--window W] [-o FILE]")}
 	}
 	fs := flag.NewFlagSet("odmock fixtures export", flag.ContinueOnError)
-	cfg := mock.DefaultConfig()
-	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "dataset `seed`")
-	fs.IntVar(&cfg.Users, "users", cfg.Users, "`number` of users")
-	window := fs.String("window", dataset.DefaultWindow().String(), "`span` of the conversations, as for serving")
+	var df datasetFlags
+	df.register(fs)
 	out := fs.String("o", "-", "output `file` (- for standard output)")
 	// The dataset's settings are the server's: export what it would serve.
 	if err := parseFlags(fs, args[1:], stdout, false, "seed", "users", "window"); err != nil {
 		return err
 	}
-	w, err := dataset.ParseWindow(*window, time.Now())
+	w, err := df.resolve()
 	if err != nil {
-		return usageError{fmt.Errorf("--window: %w", err)}
-	}
-	if cfg.Users < 0 {
-		return usageError{fmt.Errorf("--users %d: must not be negative", cfg.Users)}
+		return err
 	}
 	dst := stdout
 	var f *os.File
@@ -106,8 +101,8 @@ func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		dst = f
 	}
 	bw := bufio.NewWriter(dst)
-	header := fmt.Sprintf(" Exported by odmock %s: seed %d, %d users, window %s (UTC).\n Serve it with: odmock --fixtures FILE", version, cfg.Seed, cfg.Users, w)
-	if err := mock.WriteFixture(bw, dataset.Generate(cfg.Seed, cfg.Users, w), header); err != nil {
+	header := fmt.Sprintf(" Exported by odmock %s: seed %d, %d users, window %s (UTC).\n Serve it with: odmock --fixtures FILE", version, df.seed, df.users, w)
+	if err := mock.WriteFixture(bw, dataset.Generate(df.seed, df.users, w), header); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
@@ -117,4 +112,31 @@ func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return f.Close()
 	}
 	return nil
+}
+
+// datasetFlags are the flags that choose a generated dataset, for the
+// subcommands that make one without serving it.
+type datasetFlags struct {
+	seed   uint64
+	users  int
+	window string
+}
+
+func (d *datasetFlags) register(fs *flag.FlagSet) {
+	cfg := mock.DefaultConfig()
+	fs.Uint64Var(&d.seed, "seed", cfg.Seed, "dataset `seed`")
+	fs.IntVar(&d.users, "users", cfg.Users, "`number` of users")
+	fs.StringVar(&d.window, "window", dataset.DefaultWindow().String(), "`span` of the conversations, as for serving")
+}
+
+// resolve checks the flags once parsed and reads the window.
+func (d *datasetFlags) resolve() (dataset.Window, error) {
+	w, err := dataset.ParseWindow(d.window, time.Now())
+	if err != nil {
+		return w, usageError{fmt.Errorf("--window: %w", err)}
+	}
+	if d.users < 0 {
+		return w, usageError{fmt.Errorf("--users %d: must not be negative", d.users)}
+	}
+	return w, nil
 }

@@ -61,6 +61,8 @@ Usage:
   odmock coverage [--url URL] [--session ID] [--require LIST|all]
                                  what clients exercised; exit 1 if a required
                                  behaviour was not
+  odmock data stats [--seed N] [--users N] [--format text|json]
+                                 the generated dataset's distributions
   odmock version                 print the version
   odmock help [COMMAND]          this text, or a command's flags
 
@@ -95,6 +97,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runVerify(ctx, args[1:], stdout, stderr)
 		case "coverage":
 			return runCoverage(ctx, args[1:], stdout, stderr)
+		case "data":
+			return runData(ctx, args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
