@@ -48,7 +48,9 @@ func (g adminGuard) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if msg := g.refusal(r); msg != "" {
-			return outsideReply(http.StatusForbidden, msg)
+			// odmock's own path, not the API's: the contract says nothing
+			// of it, so the answer is not marked as outside it.
+			return messageReply(http.StatusForbidden, "odmock: "+msg)
 		}
 		return next(c)
 	}
@@ -108,7 +110,9 @@ func (g adminGuard) ownHost(hostport string) bool {
 	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
 	switch {
 	case host == "":
-		return false
+		// No Host at all (HTTP/1.0): a browser always sends one, so this
+		// is no page rebinding a name to us.
+		return true
 	case net.ParseIP(host) != nil:
 		return true
 	case host == "localhost" || strings.HasSuffix(host, ".localhost"):
