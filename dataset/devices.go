@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
@@ -20,7 +19,8 @@ import (
 // are missing attributes.
 type device struct {
 	browser, os string
-	webchat     bool // a browser: the user has an IP address
+	version     [3]int // the browser's major, minor and patch
+	webchat     bool   // a browser: the user has an IP address
 }
 
 // platformFor draws the user's platform: WhatsApp as popular as in their
@@ -74,7 +74,7 @@ func deviceFor(f *gofakeit.Faker, c *country, platform string, t time.Time) devi
 			d.browser = "chrome"
 		}
 	}
-	d.browser += " " + browserVersion(f, d.browser, t)
+	d.version = browserVersion(f, d.browser, t)
 	return d
 }
 
@@ -94,26 +94,26 @@ func cadence(t time.Time, known int, at time.Time, period time.Duration) int {
 	return known + n
 }
 
-func browserVersion(f *gofakeit.Faker, browser string, t time.Time) string {
+// browserVersion is the version of browser a user has at t; crios's patch
+// is its build, which grows with the major (appendBrowser writes it).
+func browserVersion(f *gofakeit.Faker, browser string, t time.Time) [3]int {
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 	const fourWeeks = 28 * 24 * time.Hour
-	itoa := strconv.Itoa
 	switch browser {
 	case "chrome", "edge-chromium":
-		return itoa(max(cadence(t, 121, day(2024, 1, 23), fourWeeks)-lag(f), 1)) + ".0.0"
+		return [3]int{max(cadence(t, 121, day(2024, 1, 23), fourWeeks)-lag(f), 1)}
 	case "crios":
-		major := max(cadence(t, 121, day(2024, 1, 23), fourWeeks)-lag(f), 1)
-		return itoa(major) + ".0." + itoa(6167+68*(major-121)) // the build grows with the major
+		return [3]int{max(cadence(t, 121, day(2024, 1, 23), fourWeeks)-lag(f), 1)}
 	case "firefox":
 		major := cadence(t, 122, day(2024, 1, 23), fourWeeks)
 		if chance(f, 10) { // the extended-support release
-			return itoa(max(115+13*((major-115)/13), 1)) + ".0.0"
+			return [3]int{max(115+13*((major-115)/13), 1)}
 		}
-		return itoa(max(major-lag(f), 1)) + ".0.0"
+		return [3]int{max(major-lag(f), 1)}
 	case "opera":
-		return itoa(max(cadence(t, 106, day(2023, 12, 19), fourWeeks)-lag(f), 1)) + ".0.0"
+		return [3]int{max(cadence(t, 106, day(2023, 12, 19), fourWeeks)-lag(f), 1)}
 	case "samsung":
-		return itoa(max(cadence(t, 23, day(2023, 10, 10), 120*24*time.Hour)-min(lag(f), 1), 1)) + ".0.0"
+		return [3]int{max(cadence(t, 23, day(2023, 10, 10), 120*24*time.Hour)-min(lag(f), 1), 1)}
 	case "safari", "ios":
 		// A major release each September, a minor one about every eight
 		// weeks after it; people update Safari with the system, slowly.
@@ -132,7 +132,7 @@ func browserVersion(f *gofakeit.Faker, browser string, t time.Time) string {
 				major, minor = major-1, 6
 			}
 		}
-		return itoa(max(major, 1)) + "." + itoa(min(minor, 6)) + "." + itoa(pick(f, []int{0, 1}, []int{3, 1}))
+		return [3]int{max(major, 1), min(minor, 6), pick(f, []int{0, 1}, []int{3, 1})}
 	}
-	return "1.0.0"
+	return [3]int{1}
 }

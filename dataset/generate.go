@@ -37,7 +37,7 @@ func seededUser(cat *catalog, seed uint64, i int) User {
 	if i == 0 {
 		return pageExampleUser()
 	}
-	return fakeUser(cat, seed, uint64(i))
+	return cat.fakeUser(seed, uint64(i))
 }
 
 // splitMix64 is a tiny, fast rand.Source64 (Steele et al.'s SplitMix64).
@@ -54,14 +54,6 @@ func (s *splitMix64) Uint64() uint64 {
 
 func (s *splitMix64) Int63() int64    { return int64(s.Uint64() >> 1) }
 func (s *splitMix64) Seed(seed int64) { s.state = uint64(seed) }
-
-// userFaker returns the generator of user i: its state mixes the seed and
-// the index, so neighbouring users are unrelated.
-func userFaker(seed, i uint64) *gofakeit.Faker {
-	mix := splitMix64{state: seed ^ 0x6a09e667f3bcc909}
-	mix.state ^= i * 0xd1342543de82ef95
-	return gofakeit.NewCustom(&splitMix64{state: mix.Uint64()})
-}
 
 // pick returns one of items, with the given weights (any positive scale).
 func pick[T any](f *gofakeit.Faker, items []T, weights []int) T {

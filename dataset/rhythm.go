@@ -70,11 +70,11 @@ func newRhythm(seed uint64, w Window) *rhythm {
 	return r
 }
 
-// start draws the start of a conversation of length span for a user in
-// zone z: a local day and hour by the rhythm, the whole conversation
-// inside the window. A window too short for the rhythm (a few hours) gets
-// a uniform draw.
-func (r *rhythm) start(f *gofakeit.Faker, z *zone, span time.Duration) time.Time {
+// start draws the anchor of a conversation (its first user message) for
+// a user in zone z: a local day and hour by the rhythm, the conversation's
+// messages, at most pre before and post after it, inside the window. A
+// window too short for the rhythm (a few hours) gets a uniform draw.
+func (r *rhythm) start(f *gofakeit.Faker, z *zone, pre, post time.Duration) time.Time {
 	if r.w.End.Sub(r.w.Start) >= 2*24*time.Hour {
 		for range 6 {
 			d := sort.SearchInts(r.cumD, f.IntRange(1, r.cumD[len(r.cumD)-1]))
@@ -82,14 +82,14 @@ func (r *rhythm) start(f *gofakeit.Faker, z *zone, span time.Duration) time.Time
 			local := r.days[d].Add(time.Duration(h)*time.Hour + time.Duration(f.IntRange(0, 3599))*time.Second)
 			at := local.Add(-z.offset)
 			at = local.Add(-z.offsetAt(at))
-			if !at.Before(r.w.Start) && !at.Add(span).After(r.w.End) {
+			if !at.Add(-pre).Before(r.w.Start) && !at.Add(post).After(r.w.End) {
 				return at
 			}
 		}
 	}
-	room := r.w.End.Sub(r.w.Start) - span
+	room := r.w.End.Sub(r.w.Start) - pre - post
 	if room < 0 {
-		return r.w.Start
+		return r.w.Start.Add(pre)
 	}
-	return r.w.Start.Add(time.Duration(f.Rand.Int63n(int64(room/time.Second)+1)) * time.Second)
+	return r.w.Start.Add(pre + time.Duration(f.Rand.Int63n(int64(room/time.Second)+1))*time.Second)
 }

@@ -1,0 +1,199 @@
+package dataset
+
+import "github.com/brianvoe/gofakeit/v6"
+
+// shape is the way a conversation's flow goes, drawn with the user's
+// skeleton: which opening, intent, details, resolution and rating. It
+// decides how many messages the conversation has and of which types; the
+// texts, data and times are drawn when the conversation is made.
+//
+// Bits: 0-1 opening, 2-3 route, 4-5 details, 6-8 stars, then flags.
+type shape uint32
+
+const (
+	openNone = iota
+	openChat
+	openTrigger
+)
+
+const (
+	routeAgent  = iota // straight to a person
+	routeButton        // the menu
+	routeTyped         // typed
+)
+
+const (
+	detailsNone = iota
+	detailsTyped
+	detailsForm
+	detailsLong
+)
+
+const (
+	resolved = iota
+	unresolved
+	handedOff
+	leftSilent
+)
+
+const (
+	shFormResponse shape = 1 << (11 + iota)
+	shLink
+	shClick
+	shFollowUp
+	shRate
+	shComment
+	shCommentLong
+	shSurveyForm
+	shSurvey
+)
+
+// maxTypedGap caps the time a typed message takes (see conversation.user).
+const maxTypedGap = 90
+
+func (s shape) opening() int    { return int(s & 3) }
+func (s shape) route() int      { return int(s >> 2 & 3) }
+func (s shape) details() int    { return int(s >> 4 & 3) }
+func (s shape) stars() int      { return int(s >> 6 & 7) }
+func (s shape) resolution() int { return int(s >> 9 & 3) }
+func (s shape) has(f shape) bool {
+	return s&f != 0
+}
+
+// drawShape draws a conversation's flow for a user of scenario on a
+// platform, with the odds of the flows real conversations take.
+func drawShape(f *gofakeit.Faker, webchat bool, scenario int) shape {
+	var s shape
+	if webchat {
+		switch n := f.IntRange(0, 99); {
+		case n < 40:
+			s |= openChat
+		case n < 48:
+			s |= openTrigger
+		}
+	}
+	if scenario == scFeedbackSurvey {
+		s |= shSurvey | shape(pick(f, []int{5, 4, 3, 2, 1}, []int{35, 30, 15, 12, 8}))<<6
+		if chance(f, 30) {
+			s |= shSurveyForm
+		} else if chance(f, 60) {
+			s |= shComment
+		}
+		return s
+	}
+	details := detailsNone
+	switch n := f.IntRange(0, 99); {
+	case n < 35:
+		details = detailsTyped
+	case n < 50:
+		details = detailsForm
+	case n < 60:
+		details = detailsLong
+	}
+	switch n := f.IntRange(0, 99); {
+	case n < 7:
+		return s | routeAgent<<2
+	case n < 62:
+		s |= routeButton << 2
+	default:
+		s |= routeTyped << 2
+	}
+	s |= shape(details) << 4
+	if details == detailsForm && chance(f, 50) {
+		s |= shFormResponse
+	}
+	if webchat && chance(f, 18) {
+		s |= shLink
+		if chance(f, 60) {
+			s |= shClick
+		}
+	}
+	if chance(f, 35) {
+		s |= shFollowUp
+	}
+	stars := 0
+	switch n := f.IntRange(0, 99); {
+	case n < 62:
+		s |= resolved << 9
+		if chance(f, 40) {
+			stars = pick(f, []int{5, 4, 3, 2, 1}, []int{50, 30, 10, 6, 4})
+		}
+	case n < 80:
+		s |= unresolved << 9
+		if chance(f, 15) {
+			stars = pick(f, []int{5, 4, 3, 2, 1}, []int{10, 15, 25, 25, 25})
+		}
+	case n < 88:
+		s |= handedOff << 9
+	default:
+		s |= leftSilent << 9
+	}
+	if stars > 0 {
+		s |= shRate | shape(stars)<<6
+		if chance(f, 50) {
+			s |= shComment
+			if pickIndex(f, []int{4, 1}) == 1 {
+				s |= shCommentLong
+			}
+		}
+	}
+	return s
+}
+
+// messages is how many messages a conversation of this shape has: the
+// user's and the bot's, as conversation.make makes them.
+func (s shape) messages() (user, bot int) {
+	if s.opening() != openNone {
+		user++
+	}
+	bot++ // the greeting
+	if s.has(shSurvey) {
+		user++ // the rating
+		bot += 2
+		if s.has(shComment) {
+			user++
+		}
+		return user, bot
+	}
+	user++ // the intent
+	switch s.route() {
+	case routeAgent:
+		return user, bot + 2
+	case routeButton:
+		bot++
+	}
+	switch s.details() {
+	case detailsTyped, detailsLong:
+		user, bot = user+1, bot+1
+	case detailsForm:
+		user, bot = user+1, bot+2
+	}
+	bot++ // the answer
+	if s.has(shLink) {
+		bot++
+		if s.has(shClick) {
+			user++
+		}
+	}
+	if s.has(shFollowUp) {
+		user, bot = user+1, bot+1
+	}
+	switch s.resolution() {
+	case resolved:
+		user, bot = user+1, bot+2
+	case unresolved:
+		user, bot = user+2, bot+1
+	default:
+		bot++
+		if s.resolution() == handedOff {
+			user++
+		}
+	}
+	if s.has(shRate) {
+		user, bot = user+1, bot+1
+		if s.has(shComment) {
+			user++
+		}
+	}
+	return user, bot
+}

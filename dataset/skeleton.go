@@ -1,0 +1,408 @@
+package dataset
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/brianvoe/gofakeit/v6"
+)
+
+// The generator works in two parts, so that a dataset of any size is
+// ready at once:
+//
+//   - the skeleton of user i, drawn from its own stream (seed, i): who the
+//     user is, as small codes into the catalog's tables, and per
+//     conversation the time of its first user message (its anchor) and its
+//     shape, the branches its flow takes. It is what queries search, and
+//     costs a few hundred nanoseconds per user.
+//   - a conversation's messages (texts, data, exact times) and the user's
+//     details its texts mention (orders, invoice, amount), made when a
+//     query first needs them, each from a stream of its own: (seed, i) for
+//     the details, (seed, i, k) for conversation k.
+//
+// Generate makes users whole from both parts, so what it returns is what a
+// lazy dataset serves.
+
+// skelUser is a user's skeleton: every attribute as a code. 24 bytes.
+type skelUser struct {
+	ip          [3]uint16 // see ipKind
+	first, last uint16    // indexes into the locale's name lists
+	major       uint16    // browser version
+	country     uint8
+	tag         uint8 // index into the country's languages
+	zone        uint8 // index into the country's zones
+	platform    uint8 // index into platforms
+	scenario    uint8
+	flags       uint8 // flagKnown, flagScenario, ipKind
+	email       uint8 // address pattern<<4 | domain
+	os          uint8 // index into oses
+	browser     uint8 // index into browsers; 0 none
+	minor       uint8
+	patch       uint8
+	_           uint8
+}
+
+const (
+	flagKnown    = 1 << 0 // the webchat knows the user's name and e-mail
+	flagScenario = 1 << 1 // the user has a selected_scenario
+	flagIPv4     = 1 << 2 // ip[0] is the network, ip[1] the host
+	flagIPv6     = 1 << 3 // ip is 2001:db8:ip0:ip1::ip2
+)
+
+// Value tables the codes point into.
+var (
+	platforms = [...]string{"webchat", "whatsapp", "messenger", "teams"}
+	oses      = [...]string{"", "iOS", "Android OS", "Windows 10", "Mac OS", "Linux", "Chrome OS"}
+	browsers  = [...]string{"", "chrome", "edge-chromium", "crios", "firefox", "opera", "samsung", "safari", "ios"}
+	emailPats = [...]int{40, 20, 20, 10, 10}
+	domains   = [...]string{"example.com", "example.org", "example.net", "mail.example.com", "inbox.example.net", "post.example.org"}
+	domainW   = []int{40, 15, 15, 12, 10, 8}
+	ipNets    = [...]string{"192.0.2.", "198.51.100.", "203.0.113."}
+)
+
+func indexOf[T comparable](list []T, v T) uint8 {
+	for i, x := range list {
+		if x == v {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+// convSkel is a conversation's skeleton: when its first user message is
+// (Unix seconds) and which way its flow goes.
+type convSkel struct {
+	at    int64
+	shape shape
+}
+
+// Bounds on a conversation's messages around its anchor (the first user
+// message): every message is at most preBound before it and postBound
+// after it. The generator clamps gaps so that they hold; placement keeps
+// [anchor-preBound, anchor+postBound] inside the window.
+const (
+	preBound  = 3 * time.Minute
+	postBound = 15 * time.Minute
+)
+
+// maxConversations is the most conversations a user has.
+const maxConversations = 5
+
+// skeletonFaker is the stream of user i's skeleton.
+func skeletonFaker(seed, i uint64) *gofakeit.Faker { return streamFaker(seed, i, 0, 0x6a09e667f3bcc909) }
+
+// detailsFaker is the stream of user i's details (orders, amounts).
+func detailsFaker(seed, i uint64) *gofakeit.Faker { return streamFaker(seed, i, 0, 0xbb67ae8584caa73b) }
+
+// conversationFaker is the stream of user i's conversation k.
+func conversationFaker(seed, i uint64, k int) *gofakeit.Faker {
+	return streamFaker(seed, i, uint64(k)+1, 0x3c6ef372fe94f82b)
+}
+
+// streamFaker mixes seed, user, conversation and purpose into a generator
+// of its own, so neighbouring streams are unrelated.
+func streamFaker(seed, i, k, salt uint64) *gofakeit.Faker {
+	mix := splitMix64{state: seed ^ salt}
+	mix.state ^= i * 0xd1342543de82ef95
+	mix.state ^= k * 0x9e3779b97f4a7c15
+	mix.Uint64()
+	return gofakeit.NewCustom(&splitMix64{state: mix.Uint64()})
+}
+
+// skeleton draws generated user i (i >= 1): its codes, and its
+// conversations appended to convs in time order.
+func (cat *catalog) skeleton(seed, i uint64, convs []convSkel) (skelUser, []convSkel) {
+	f := skeletonFaker(seed, i)
+	var u skelUser
+	u.country = uint8(pickIndex(f, cat.countryW))
+	c := &cat.countries[u.country]
+	u.tag = uint8(pickIndex(f, c.langW))
+	u.zone = uint8(pickIndex(f, c.zoneW))
+	names := cat.nameList(c, c.languages[u.tag])
+	u.first = uint16(f.IntRange(0, len(names.first)-1))
+	u.last = uint16(f.IntRange(0, len(names.last)-1))
+	if chance(f, 58) {
+		u.flags |= flagKnown
+	}
+	u.email = uint8(pickIndex(f, emailPats[:])<<4 | pickIndex(f, domainW))
+	u.scenario = uint8(pickIndex(f, cat.scenarioW))
+	platform := platformFor(f, c)
+	u.platform = indexOf(platforms[:], platform)
+	if chance(f, 92) {
+		u.flags |= flagScenario
+	}
+
+	zone := cat.zones[c.zones[u.zone]]
+	n := pick(f, []int{1, 2, 3, 4, 5}, []int{60, 22, 10, 5, 3})
+	base := len(convs)
+	for k := range n {
+		sh := drawShape(f, platform == "webchat", int(u.scenario))
+		for try := 0; try < 3; try++ {
+			at := cat.rhythm.start(f, zone, preBound, postBound)
+			clash := false
+			for _, o := range convs[base:] {
+				if at.Unix()-o.at < int64((preBound+postBound+ConversationGap)/time.Second) &&
+					o.at-at.Unix() < int64((preBound+postBound+ConversationGap)/time.Second) {
+					clash = true
+					break
+				}
+			}
+			if clash && k > 0 {
+				continue
+			}
+			convs = append(convs, convSkel{at: at.Unix(), shape: sh})
+			break
+		}
+	}
+	own := convs[base:]
+	for a := 1; a < len(own); a++ { // insertion sort: at most five
+		for b := a; b > 0 && own[b].at < own[b-1].at; b-- {
+			own[b], own[b-1] = own[b-1], own[b]
+		}
+	}
+
+	first := cat.rhythm.w.Start
+	if len(own) > 0 {
+		first = time.Unix(own[0].at, 0).UTC().Add(-preBound)
+	}
+	d := deviceFor(f, c, platform, first)
+	u.os = indexOf(oses[:], d.os)
+	u.browser = indexOf(browsers[:], d.browser)
+	u.major, u.minor, u.patch = uint16(d.version[0]), uint8(d.version[1]), uint8(min(d.version[2], 255))
+	if d.webchat {
+		if chance(f, 82) {
+			u.flags |= flagIPv4
+			u.ip[0] = uint16(f.IntRange(0, len(ipNets)-1))
+			u.ip[1] = uint16(f.IntRange(1, 254))
+		} else {
+			u.flags |= flagIPv6
+			u.ip = [3]uint16{uint16(f.IntRange(0, 0xffff)), uint16(f.IntRange(0, 0xffff)), uint16(f.IntRange(1, 0xffff))}
+		}
+	}
+	return u, convs
+}
+
+// nameList is the names of users of country c with browser language tag.
+func (cat *catalog) nameList(c *country, tag string) *nameList {
+	l := cat.names[nameLocale(c, tag)]
+	return &l
+}
+
+// appendBrowser appends the user's browser attribute ("chrome 121.0.0").
+func appendBrowser(dst []byte, u *skelUser) []byte {
+	name := browsers[u.browser]
+	dst = append(dst, name...)
+	dst = append(dst, ' ')
+	dst = strconv.AppendUint(dst, uint64(u.major), 10)
+	dst = append(dst, '.')
+	dst = strconv.AppendUint(dst, uint64(u.minor), 10)
+	dst = append(dst, '.')
+	if name == "crios" { // the build grows with the major
+		return strconv.AppendInt(dst, int64(6167+68*(int(u.major)-121)), 10)
+	}
+	return strconv.AppendUint(dst, uint64(u.patch), 10)
+}
+
+// appendIP appends the user's address, from the documentation ranges.
+func appendIP(dst []byte, u *skelUser) []byte {
+	if u.flags&flagIPv4 != 0 {
+		dst = append(dst, ipNets[u.ip[0]]...)
+		return strconv.AppendUint(dst, uint64(u.ip[1]), 10)
+	}
+	dst = append(dst, "2001:db8:"...)
+	dst = strconv.AppendUint(dst, uint64(u.ip[0]), 16)
+	dst = append(dst, ':')
+	dst = strconv.AppendUint(dst, uint64(u.ip[1]), 16)
+	dst = append(dst, "::"...)
+	return strconv.AppendUint(dst, uint64(u.ip[2]), 16)
+}
+
+// emailCode is the number in user i's address: a permutation of i below a
+// million (odd and not a multiple of 5: a permutation), so neighbouring
+// users' numbers look unrelated, i plus a million above.
+func emailCode(i uint64) uint64 {
+	if i < 1_000_000 {
+		return (i*611_953 + 280_417) % 1_000_000
+	}
+	return i + 1_000_000
+}
+
+// emailIndex inverts emailCode.
+func emailIndex(code uint64) (uint64, bool) {
+	switch {
+	case code < 1_000_000:
+		// 611953 * 611953^-1 = 1 (mod 10^6)
+		return ((code + 1_000_000 - 280_417) % 1_000_000 * emailInverse) % 1_000_000, true
+	case code >= 2_000_000:
+		return code - 1_000_000, true
+	}
+	return 0, false
+}
+
+// emailInverse is 611953's inverse modulo 10^6 (TestEmailCodeInverts).
+const emailInverse = 225_617
+
+// appendEmail appends user i's address at a reserved domain.
+func (cat *catalog) appendEmail(dst []byte, u *skelUser, i uint64) []byte {
+	c := &cat.countries[u.country]
+	names := cat.foldedNames(c, c.languages[u.tag])
+	fn, ln := names.first[u.first], names.last[u.last]
+	start := len(dst)
+	switch u.email >> 4 {
+	case 0:
+		dst = append(append(append(dst, fn...), '.'), ln...)
+	case 1:
+		dst = append(append(dst, fn...), ln...)
+	case 2:
+		dst = append(append(dst, fn[:1]...), ln...)
+	case 3:
+		dst = append(append(append(dst, fn...), '_'), ln...)
+	default:
+		dst = append(append(append(dst, ln...), '.'), fn...)
+	}
+	if awkward(string(dst[start:])) { // johannazimmermann: keep the names apart
+		dst = append(append(append(dst[:start], fn...), '.'), ln...)
+	}
+	dst = strconv.AppendUint(dst, emailCode(i), 10)
+	dst = append(dst, '@')
+	return append(dst, domains[u.email&15]...)
+}
+
+// foldedNames is nameList folded as e-mail addresses write names.
+func (cat *catalog) foldedNames(c *country, tag string) *nameList {
+	l := cat.folded[nameLocale(c, tag)]
+	return &l
+}
+
+// uuidOf is anonymous user i's ID: a UUID (version 4 in form) whose first
+// six bytes are a bijection of i keyed by the seed, so the ID leads back
+// to its user without a map; the rest mixes both.
+func uuidOf(seed, i uint64) [16]byte {
+	var b [16]byte
+	x := scramble48(seed, i)
+	for k := range 6 {
+		b[k] = byte(x >> (40 - 8*k))
+	}
+	mix := splitMix64{state: seed ^ i*0x94d049bb133111eb}
+	r1, r2 := mix.Uint64(), mix.Uint64()
+	for k := range 2 {
+		b[6+k] = byte(r1 >> (8 * k))
+	}
+	for k := range 8 {
+		b[8+k] = byte(r2 >> (8 * k))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return b
+}
+
+const mask48 = 1<<48 - 1
+
+// scramble48 is a bijection of the 48-bit numbers, keyed by seed.
+func scramble48(seed, x uint64) uint64 {
+	x = (x ^ seed) & mask48
+	x = x * 0x5deece66d & mask48
+	x ^= x >> 24
+	x = x * 0xb5ad4eceda1ce2a9 & mask48
+	return x
+}
+
+// unscramble48 inverts scramble48.
+func unscramble48(seed, x uint64) uint64 {
+	x = x * inverse48(0xb5ad4eceda1ce2a9) & mask48
+	x ^= x >> 24
+	x = x * inverse48(0x5deece66d) & mask48
+	return (x ^ seed) & mask48
+}
+
+// inverse48 is the inverse of odd a modulo 2^48 (Newton's iteration).
+func inverse48(a uint64) uint64 {
+	x := a
+	for range 6 {
+		x *= 2 - a*x
+	}
+	return x & mask48
+}
+
+func appendUUID(dst []byte, b [16]byte) []byte {
+	const hex = "0123456789abcdef"
+	for k, v := range b {
+		if k == 4 || k == 6 || k == 8 || k == 10 {
+			dst = append(dst, '-')
+		}
+		dst = append(dst, hex[v>>4], hex[v&15])
+	}
+	return dst
+}
+
+// parseUUID reads a lower-case UUID as appendUUID writes it.
+func parseUUID(s string) ([16]byte, bool) {
+	var b [16]byte
+	if len(s) != 36 {
+		return b, false
+	}
+	k := 0
+	for j := 0; j < len(s); j++ {
+		if j == 8 || j == 13 || j == 18 || j == 23 {
+			if s[j] != '-' {
+				return b, false
+			}
+			continue
+		}
+		var v byte
+		switch c := s[j]; {
+		case c >= '0' && c <= '9':
+			v = c - '0'
+		case c >= 'a' && c <= 'f':
+			v = c - 'a' + 10
+		default:
+			return b, false
+		}
+		b[k/2] |= v << (4 * (1 - k%2))
+		k++
+	}
+	return b, true
+}
+
+// appendUserID appends generated user i's ID: their address when the
+// webchat knows it, else a UUID.
+func (cat *catalog) appendUserID(dst []byte, seed uint64, u *skelUser, i uint64) []byte {
+	if u.flags&flagKnown != 0 {
+		return cat.appendEmail(dst, u, i)
+	}
+	return appendUUID(dst, uuidOf(seed, i))
+}
+
+// candidateIndex is the index of the generated user id would be, if any;
+// the caller compares the user's ID.
+func candidateIndex(seed uint64, id string) (uint64, bool) {
+	if b, ok := parseUUID(id); ok {
+		var x uint64
+		for k := range 6 {
+			x = x<<8 | uint64(b[k])
+		}
+		return unscramble48(seed, x), true
+	}
+	at := -1
+	for k := len(id) - 1; k >= 0; k-- {
+		if id[k] == '@' {
+			at = k
+			break
+		}
+	}
+	if at < 0 {
+		return 0, false
+	}
+	d := at
+	for d > 0 && id[d-1] >= '0' && id[d-1] <= '9' {
+		d--
+	}
+	if d == at || at-d > 18 {
+		return 0, false
+	}
+	code, err := strconv.ParseUint(id[d:at], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return emailIndex(code)
+}
