@@ -2,132 +2,73 @@ package dataset
 
 import (
 	"cmp"
-	"errors"
-	"fmt"
-	"runtime"
 	"slices"
 	"sort"
-	"strings"
-	"sync"
 
 	"github.com/odmock/odmock/contract"
 )
 
-// Dataset is an immutable, indexed set of users and their user-sent
-// messages, ready to answer queries. Messages are pre-encoded as JSON
-// once, so an answer is a concatenation of byte slices: answering costs a
-// binary search per user plus the size of the answer.
+// Dataset is an immutable, indexed set of users and their conversations,
+// ready to answer queries. What it searches is small: per conversation the
+// time of its first user message (its anchor), per user their
+// conversations and attributes. The messages themselves come from a store:
+// encoded once at New for users given whole (fixtures, recordings), or
+// made and encoded when a query first needs them for a seeded dataset
+// (NewSeeded), kept in a bounded cache. Either way an answer is a
+// concatenation of pre-encoded messages, with its exact length known
+// before it is streamed.
 type Dataset struct {
 	attributes []string // filter names, from the contract
-	users      []indexedUser
-	byID       map[string]int
-	messages   int // user-sent messages
-	botCount   int // bot messages (held by the source, never served)
-	// timeline is every user-sent message by time (then user): a narrow
-	// range finds its users without looking at the others.
-	timeline []timelineEntry
+	st         store
+	users      int
+	// convOf[u]:convOf[u+1] are user u's conversations, in time order.
+	convOf []uint32
+	// at is each conversation's anchor, Unix seconds: its first user
+	// message. Its user messages are at most span seconds later.
+	at   []int64
+	span int64
+	// timeline is every conversation by anchor, then index (so by user
+	// within a second): a narrow range finds its users without looking
+	// at the others.
+	timeline []uint32
+	messages int // user-sent messages
+	botCount int // bot messages (held by the source, never served)
 }
 
-// timelineEntry is one user-sent message in the timeline.
-type timelineEntry struct {
-	at   int64
-	user uint32 // index in Dataset.users
+// store is where a dataset's users and messages come from: users given
+// whole (eagerStore) or generated from a seed (lazyStore).
+type store interface {
+	// lookup is the index of the user with the ID, compared exactly.
+	lookup(id string) (int, bool)
+	// match reports whether user u has attribute a (an index into the
+	// contract's attributes) and its value matches m, in scratch space.
+	match(u, a int, m *likeMatcher, scratch []byte) (bool, []byte)
+	// appendHead appends `{"<id>":{"chatbot_user_data":{...},"from":"`
+	// and appendMid `","user_id":"<id>"`: the query's bounds go between
+	// them, its applied filters after.
+	appendHead(dst []byte, u int) []byte
+	appendMid(dst []byte, u int) []byte
+	// conv is conversation c of user u, its user-sent messages encoded.
+	conv(u, c int) *encodedConv
+	// convMessages is the number of user-sent messages of conversation c.
+	convMessages(c int) int
 }
 
-// buildTimeline indexes every user-sent message by time.
-func (d *Dataset) buildTimeline() {
-	d.timeline = make([]timelineEntry, 0, d.messages)
-	for i := range d.users {
-		for _, m := range d.users[i].msgs {
-			d.timeline = append(d.timeline, timelineEntry{at: m.at, user: uint32(i)})
-		}
-	}
-	slices.SortFunc(d.timeline, func(a, b timelineEntry) int {
-		if a.at != b.at {
-			return cmp.Compare(a.at, b.at)
-		}
-		return cmp.Compare(a.user, b.user)
-	})
+// encodedConv is the user-sent messages of a conversation, encoded:
+// message j is buf[msgs[j].off:msgs[j].end], back to back in date order.
+type encodedConv struct {
+	buf  []byte
+	msgs []convMsg
 }
 
-// New indexes users for the contract's attributes. User IDs must be
-// unique and non-empty, and attribute names must be filters of the contract.
-func New(c *contract.Contract, users []User) (*Dataset, error) {
-	d := &Dataset{attributes: c.Attributes(), byID: make(map[string]int, len(users))}
-	ix := newIndexer(c)
-	d.users = make([]indexedUser, 0, len(users))
-	for i := range users {
-		u := &users[i]
-		if u.ID == "" {
-			return nil, fmt.Errorf("user %d: empty id", i)
-		}
-		if _, dup := d.byID[u.ID]; dup {
-			return nil, fmt.Errorf("user %s: duplicate id", u.ID)
-		}
-		for name := range u.Attributes {
-			if !slices.Contains(c.Attributes(), name) {
-				return nil, fmt.Errorf("user %s: attribute %q is not a filter of the contract (one of %s)",
-					u.ID, name, strings.Join(c.Attributes(), ", "))
-			}
-		}
-		iu, err := ix.index(u)
-		if err != nil {
-			return nil, err
-		}
-		d.byID[u.ID] = len(d.users)
-		d.users = append(d.users, iu)
-	}
-	d.messages, d.botCount = ix.messages, ix.bots
-	d.buildTimeline()
-	return d, nil
-}
-
-// NewSeeded generates and indexes n users straight into a dataset,
-// in parallel, never holding all the generated users at once: the
-// dataset Generate(seed, n, w) would give, at a fraction of the memory.
-func NewSeeded(c *contract.Contract, seed uint64, n int, w Window) (*Dataset, error) {
-	d := &Dataset{attributes: c.Attributes(), users: make([]indexedUser, n), byID: make(map[string]int, n)}
-	cat := newCatalog(seed, w)
-	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
-	ixs := make([]*indexer, workers)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for k := range workers {
-		ixs[k] = newIndexer(c)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := k; i < n; i += workers {
-				u := seededUser(cat, seed, i)
-				iu, err := ixs[k].index(&u)
-				if err != nil {
-					errs[k] = err
-					return
-				}
-				d.users[i] = iu
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	for i := range d.users {
-		if _, dup := d.byID[d.users[i].id]; dup {
-			return nil, fmt.Errorf("user %s: duplicate id (seed %d)", d.users[i].id, seed)
-		}
-		d.byID[d.users[i].id] = i
-	}
-	for _, ix := range ixs {
-		d.messages += ix.messages
-		d.botCount += ix.bots
-	}
-	d.buildTimeline()
-	return d, nil
+// convMsg is a user-sent message: its time and where its JSON is.
+type convMsg struct {
+	at       int64 // Unix seconds
+	off, end uint32
 }
 
 // Users is the number of users in the dataset.
-func (d *Dataset) Users() int { return len(d.users) }
+func (d *Dataset) Users() int { return d.users }
 
 // Messages is the number of user-sent messages, the ones queries can return.
 func (d *Dataset) Messages() int { return d.messages }
@@ -135,9 +76,66 @@ func (d *Dataset) Messages() int { return d.messages }
 // BotMessages is the number of bot messages, which queries never return.
 func (d *Dataset) BotMessages() int { return d.botCount }
 
+// Conversations is the number of conversations with a user message.
+func (d *Dataset) Conversations() int { return len(d.at) }
+
+// index builds the timeline, once convOf and at are filled.
+func (d *Dataset) index() {
+	d.timeline = sortByTime(d.at)
+}
+
+// sortByTime is the indexes of at sorted by (at, index). Anchors that fit
+// a bounded range are counted into buckets of 64 seconds, then each small
+// bucket sorted: linear time for a hundred million conversations.
+func sortByTime(at []int64) []uint32 {
+	out := make([]uint32, len(at))
+	if len(at) == 0 {
+		return out
+	}
+	lo, hi := slices.Min(at), slices.Max(at)
+	buckets := (hi-lo)>>6 + 1
+	if buckets > int64(4*len(at)+1<<16) { // sparse: a plain sort is cheaper
+		for i := range out {
+			out[i] = uint32(i)
+		}
+		slices.SortFunc(out, func(a, b uint32) int {
+			return cmp.Or(cmp.Compare(at[a], at[b]), cmp.Compare(a, b))
+		})
+		return out
+	}
+	start := make([]uint32, buckets+1)
+	for _, t := range at {
+		start[(t-lo)>>6+1]++
+	}
+	for b := 1; b < len(start); b++ {
+		start[b] += start[b-1]
+	}
+	next := slices.Clone(start[:buckets])
+	for i, t := range at {
+		b := (t - lo) >> 6
+		out[next[b]] = uint32(i)
+		next[b]++
+	}
+	for b := range buckets {
+		run := out[start[b]:start[b+1]]
+		for x := 1; x < len(run); x++ { // insertion sort, stable: indexes stay in order
+			for y := x; y > 0 && at[run[y]] < at[run[y-1]]; y-- {
+				run[y], run[y-1] = run[y-1], run[y]
+			}
+		}
+	}
+	return out
+}
+
+// userOf is the user of conversation c.
+func (d *Dataset) userOf(c uint32) int {
+	return sort.Search(d.users, func(u int) bool { return d.convOf[u+1] > c })
+}
+
 // Result is the answer to a query: the matching users, in order of their
 // first message in the range, each with the range of their messages.
 type Result struct {
+	d *Dataset
 	// from and to are the query's bounds, formatted: a timestamp always has
 	// the same length, so they fit in arrays and cost no allocation.
 	from, to timestamp
@@ -147,23 +145,33 @@ type Result struct {
 	groups  []group
 }
 
+// group is a user of a result: conversations cl to ch-1, from message lo
+// of the first to message hi-1 of the last (hi -1: to its end); the ones
+// between are whole.
 type group struct {
-	u      *indexedUser
-	lo, hi int // u.msgs[lo:hi] are in the range
+	u       uint32
+	cl, ch  uint32
+	lo, hi  int32
+	firstAt int64
 }
 
-// Query answers q. It costs a binary search per candidate user, plus a sort
-// of the matching users, plus nothing per message until the answer is
-// written.
+// filter is a query's filter on one attribute.
+type filter struct {
+	attr int
+	m    likeMatcher
+}
+
+// Query answers q: users by ID, or the users with conversations near the
+// range (from the timeline, or all of them when the range holds more
+// conversations than there are users), then each user's filters, then
+// their messages in the range. Only conversations that straddle the
+// range's bounds are looked into; the answer's messages are made and
+// encoded when it is written.
 func (d *Dataset) Query(q contract.Query) Result {
 	from, to := q.From.Unix(), q.To.Unix()
-	r := Result{from: newTimestamp(q.From), to: newTimestamp(q.To), applied: appliedFilters(q)}
+	r := Result{d: d, from: newTimestamp(q.From), to: newTimestamp(q.To), applied: appliedFilters(q)}
 	if from > to {
 		return r
-	}
-	type filter struct {
-		attr int
-		m    likeMatcher
 	}
 	filters := make([]filter, 0, len(q.Filters))
 	for _, f := range q.Filters {
@@ -175,48 +183,90 @@ func (d *Dataset) Query(q contract.Query) Result {
 		}
 		filters = append(filters, filter{attr: i, m: newLikeMatcher(f.Value)})
 	}
-	consider := func(u *indexedUser) {
+	var scratch []byte
+	consider := func(u int) {
 		for i := range filters {
-			f := &filters[i]
-			if !u.has[f.attr] || !f.m.match(u.lower[f.attr]) {
+			var ok bool
+			if ok, scratch = d.st.match(u, filters[i].attr, &filters[i].m, scratch); !ok {
 				return
 			}
 		}
-		lo := sort.Search(len(u.msgs), func(i int) bool { return u.msgs[i].at >= from })
-		hi := lo + sort.Search(len(u.msgs)-lo, func(i int) bool { return u.msgs[lo+i].at > to })
-		if lo < hi {
-			r.groups = append(r.groups, group{u: u, lo: lo, hi: hi})
+		if g, ok := d.groupOf(u, from, to); ok {
+			r.groups = append(r.groups, g)
 		}
 	}
 	if q.UserID != "" {
-		if i, ok := d.byID[q.UserID]; ok {
-			consider(&d.users[i])
+		if u, ok := d.st.lookup(q.UserID); ok {
+			consider(u)
 		}
 		return r
 	}
-	// Users appear in order of their first message in the range; users
-	// whose first messages share a second keep the dataset's order. With
-	// fewer messages in the range than users, walk the timeline: it meets
-	// the users in that order, and never the users outside the range.
-	tlo, _ := slices.BinarySearchFunc(d.timeline, from, func(e timelineEntry, t int64) int { return cmp.Compare(e.at, t) })
-	thi, _ := slices.BinarySearchFunc(d.timeline, to+1, func(e timelineEntry, t int64) int { return cmp.Compare(e.at, t) })
-	if thi-tlo < len(d.users) {
-		seen := make([]uint64, (len(d.users)+63)/64)
-		for _, e := range d.timeline[tlo:thi] {
-			if w, bit := e.user/64, uint64(1)<<(e.user%64); seen[w]&bit == 0 {
-				seen[w] |= bit
-				consider(&d.users[e.user])
+	// Candidates in user order, so that users whose first messages share
+	// a second keep the dataset's order through the stable sort.
+	tl := d.timeline
+	tlo := sort.Search(len(tl), func(j int) bool { return d.at[tl[j]] >= from-d.span })
+	thi := tlo + sort.Search(len(tl)-tlo, func(j int) bool { return d.at[tl[tlo+j]] > to })
+	if thi-tlo < d.users {
+		users := make([]uint32, 0, thi-tlo)
+		for _, c := range tl[tlo:thi] {
+			users = append(users, uint32(d.userOf(c)))
+		}
+		slices.Sort(users)
+		for _, u := range slices.Compact(users) {
+			consider(int(u))
+		}
+	} else {
+		for u := range d.users {
+			consider(u)
+		}
+	}
+	slices.SortStableFunc(r.groups, func(a, b group) int { return cmp.Compare(a.firstAt, b.firstAt) })
+	return r
+}
+
+// groupOf is user u's messages in [from, to], if any.
+func (d *Dataset) groupOf(u int, from, to int64) (group, bool) {
+	c0, c1 := int(d.convOf[u]), int(d.convOf[u+1])
+	c := c0 + sort.Search(c1-c0, func(j int) bool { return d.at[c0+j]+d.span >= from })
+	g := group{u: uint32(u)}
+	found := false
+	for ; c < c1 && d.at[c] <= to; c++ {
+		lo, hi, first := 0, -1, d.at[c]
+		if d.at[c] < from || d.at[c]+d.span > to {
+			// It may straddle a bound: look at its messages.
+			e := d.st.conv(u, c)
+			lo = sort.Search(len(e.msgs), func(j int) bool { return e.msgs[j].at >= from })
+			hi = lo + sort.Search(len(e.msgs)-lo, func(j int) bool { return e.msgs[lo+j].at > to })
+			if lo == hi {
+				continue // before the range: only the first ones can be
+			}
+			first = e.msgs[lo].at
+			if hi == len(e.msgs) {
+				hi = -1
 			}
 		}
-		return r
+		if !found {
+			g.cl, g.lo, g.firstAt, found = uint32(c), int32(lo), first, true
+		}
+		g.ch, g.hi = uint32(c+1), int32(hi)
 	}
-	for i := range d.users {
-		consider(&d.users[i])
+	return g, found
+}
+
+// messages calls fn with each conversation of g and the range of its
+// messages in the answer.
+func (r *Result) messages(g *group, fn func(e *encodedConv, lo, hi int)) {
+	for c := g.cl; c < g.ch; c++ {
+		e := r.d.st.conv(int(g.u), int(c))
+		lo, hi := 0, len(e.msgs)
+		if c == g.cl {
+			lo = int(g.lo)
+		}
+		if c == g.ch-1 && g.hi >= 0 {
+			hi = int(g.hi)
+		}
+		fn(e, lo, hi)
 	}
-	slices.SortStableFunc(r.groups, func(a, b group) int {
-		return cmp.Compare(a.u.msgs[a.lo].at, b.u.msgs[b.lo].at)
-	})
-	return r
 }
 
 // echoedFilters are the filters each user of an answer names, as the page
@@ -261,8 +311,21 @@ func (r Result) Len() int { return len(r.groups) }
 // Interactions is the number of interactions in the result.
 func (r Result) Interactions() int {
 	n := 0
-	for _, g := range r.groups {
-		n += g.hi - g.lo
+	for i := range r.groups {
+		g := &r.groups[i]
+		for c := g.cl; c < g.ch; c++ {
+			lo, hi := 0, -1
+			if c == g.cl {
+				lo = int(g.lo)
+			}
+			if c == g.ch-1 {
+				hi = int(g.hi)
+			}
+			if hi < 0 {
+				hi = r.d.st.convMessages(int(c))
+			}
+			n += hi - lo
+		}
 	}
 	return n
 }

@@ -2,6 +2,8 @@ package dataset
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 )
@@ -26,16 +28,17 @@ func determinismQueries() []Query {
 func TestGenerateIsStable(t *testing.T) {
 	t.Parallel()
 	c := testContract(t)
-	small, err := New(c, Generate(7, 40, DefaultWindow()))
+	users := Generate(7, 40, DefaultWindow())
+	small, err := New(c, users)
 	if err != nil {
 		t.Fatal(err)
 	}
-	large, err := New(c, Generate(7, 400, DefaultWindow()))
+	large, err := NewSeeded(c, 7, 400, DefaultWindow())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range small.users {
-		q := Query{From: DefaultWindow().Start, To: DefaultWindow().End, UserID: small.users[i].id}
+	for i := range users {
+		q := Query{From: DefaultWindow().Start, To: DefaultWindow().End, UserID: users[i].ID}
 		var x, y bytes.Buffer
 		small.Query(q).WriteTo(&x)
 		large.Query(q).WriteTo(&y)
@@ -67,6 +70,61 @@ func TestGeneratedDataInWindow(t *testing.T) {
 		}
 		if inWindow == 0 {
 			t.Errorf("window %s: no messages", w)
+		}
+	}
+}
+
+// TestLazyAnswersWhateverTheOrder checks that a seeded dataset answers the
+// same bytes as the same users given whole, whatever the cache's size, the
+// order of the queries, and how many run at once.
+func TestLazyAnswersWhateverTheOrder(t *testing.T) {
+	t.Parallel()
+	const seed, n = 3, 400
+	c := testContract(t)
+	users := Generate(seed, n, DefaultWindow())
+	eager, err := New(c, users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := append(determinismQueries(), bruteForceQueries(c, users, 5)...)
+	want := make([][]byte, len(queries))
+	for i, q := range queries {
+		var b bytes.Buffer
+		eager.Query(q).WriteTo(&b)
+		want[i] = b.Bytes()
+	}
+	for _, cache := range []int64{0, 4 << 10, 256 << 10, DefaultCacheBytes} {
+		d, err := NewSeededCache(c, seed, n, DefaultWindow(), cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Messages() != eager.Messages() || d.BotMessages() != eager.BotMessages() || d.Users() != eager.Users() {
+			t.Fatalf("cache %d: %d users, %d and %d messages; given whole: %d, %d and %d", cache,
+				d.Users(), d.Messages(), d.BotMessages(), eager.Users(), eager.Messages(), eager.BotMessages())
+		}
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				order := rand.New(rand.NewPCG(uint64(w), uint64(cache))).Perm(len(queries))
+				for _, i := range order {
+					res := d.Query(queries[i])
+					var b bytes.Buffer
+					res.WriteTo(&b)
+					if !bytes.Equal(b.Bytes(), want[i]) {
+						t.Errorf("cache %d, worker %d, %s: answer differs from the users given whole", cache, w, queryString(queries[i]))
+						return
+					}
+					if res.Interactions() != eager.Query(queries[i]).Interactions() {
+						t.Errorf("cache %d, %s: Interactions differ", cache, queryString(queries[i]))
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if st := d.CacheStats(); st.Bytes > st.Max {
+			t.Errorf("cache %d holds %d bytes, over its bound %d", cache, st.Bytes, st.Max)
 		}
 	}
 }

@@ -22,23 +22,31 @@ const (
 // fresh one per request would cost more than the answer.
 var writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
 
-// Size is the exact length of the body WriteTo writes, for Content-Length.
+// Size is the exact length of the body WriteTo writes, for
+// Content-Length. For a seeded dataset it makes the answer's
+// conversations that the cache does not hold.
 func (r Result) Size() int64 {
 	if len(r.groups) == 0 {
 		return int64(len(contract.EmptyBody))
 	}
 	n := int64(len(`{"data":[`) + len(`]}`) + len(r.groups) - 1)
-	for _, g := range r.groups {
-		u := g.u
-		n += int64(len(u.head) + len(r.from) + len(toSep) + len(r.to) + len(u.mid) + len(r.applied) + len(groupEnd))
-		n += int64(g.hi - g.lo - 1) // commas between interactions
-		n += int64(u.msgs[g.hi-1].end - u.msgs[g.lo].off)
+	var scratch []byte
+	for i := range r.groups {
+		g := &r.groups[i]
+		scratch = r.d.st.appendHead(scratch[:0], int(g.u))
+		scratch = r.d.st.appendMid(scratch, int(g.u))
+		n += int64(len(scratch) + len(r.from) + len(toSep) + len(r.to) + len(r.applied) + len(groupEnd))
+		n-- // commas between interactions: one fewer than interactions
+		r.messages(g, func(e *encodedConv, lo, hi int) {
+			n += int64(hi-lo) + int64(e.msgs[hi-1].end-e.msgs[lo].off)
+		})
 	}
 	return n
 }
 
-// WriteTo streams the body to w. The messages of one user are contiguous
-// in its buffer, separated by nothing; commas are written between them.
+// WriteTo streams the body to w. The messages of a conversation are
+// contiguous in its buffer, separated by nothing; commas are written
+// between them.
 func (r Result) WriteTo(w io.Writer) (int64, error) {
 	if len(r.groups) == 0 {
 		n, err := io.WriteString(w, contract.EmptyBody)
@@ -52,24 +60,29 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 	}()
 	cw := &countWriter{w: bw}
 	cw.writeString(`{"data":[`)
-	for i, g := range r.groups {
+	var scratch []byte
+	for i := range r.groups {
 		if i > 0 {
 			cw.writeString(",")
 		}
-		u := g.u
-		cw.write(u.head)
+		g := &r.groups[i]
+		scratch = r.d.st.appendHead(scratch[:0], int(g.u))
+		cw.write(scratch)
 		cw.write(r.from[:])
 		cw.writeString(toSep)
 		cw.write(r.to[:])
-		cw.write(u.mid)
+		cw.write(r.d.st.appendMid(scratch[:0], int(g.u)))
 		cw.writeString(r.applied)
-		for j := g.lo; j < g.hi; j++ {
-			if j > g.lo {
-				cw.writeString(",")
+		first := true
+		r.messages(g, func(e *encodedConv, lo, hi int) {
+			for j := lo; j < hi; j++ {
+				if !first {
+					cw.writeString(",")
+				}
+				first = false
+				cw.write(e.buf[e.msgs[j].off:e.msgs[j].end])
 			}
-			m := u.msgs[j]
-			cw.write(u.buf[m.off:m.end])
-		}
+		})
 		cw.writeString(groupEnd)
 		if cw.err != nil {
 			return cw.n, cw.err

@@ -89,7 +89,9 @@ const (
 const maxConversations = 5
 
 // skeletonFaker is the stream of user i's skeleton.
-func skeletonFaker(seed, i uint64) *gofakeit.Faker { return streamFaker(seed, i, 0, 0x6a09e667f3bcc909) }
+func skeletonFaker(seed, i uint64) *gofakeit.Faker {
+	return streamFaker(seed, i, 0, 0x6a09e667f3bcc909)
+}
 
 // detailsFaker is the stream of user i's details (orders, amounts).
 func detailsFaker(seed, i uint64) *gofakeit.Faker { return streamFaker(seed, i, 0, 0xbb67ae8584caa73b) }

@@ -1,0 +1,306 @@
+package dataset
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/odmock/odmock/contract"
+)
+
+// NewSeeded is the dataset of n users generated from seed in w, as
+// Generate(seed, n, w) would give, with a cache of DefaultCacheBytes.
+func NewSeeded(c *contract.Contract, seed uint64, n int, w Window) (*Dataset, error) {
+	return NewSeededCache(c, seed, n, w, DefaultCacheBytes)
+}
+
+// MaxSeededUsers is the most users NewSeeded makes.
+const MaxSeededUsers = 400_000_000
+
+// NewSeededCache is NewSeeded with a cache of encoded conversations of
+// cacheBytes (0: none, every conversation made each time it is needed).
+// It draws only the users' skeletons, in parallel: about 24 bytes per
+// user and 12 per conversation, and a few hundred nanoseconds per user.
+// Answers are the same bytes whatever the cache's size.
+func NewSeededCache(c *contract.Contract, seed uint64, n int, w Window, cacheBytes int64) (*Dataset, error) {
+	if n < 0 || n > MaxSeededUsers {
+		return nil, fmt.Errorf("%d users: want 0 to %d", n, MaxSeededUsers)
+	}
+	cat := newCatalog(seed, w)
+	st := &lazyStore{cat: cat, seed: seed, cache: newConvCache(cacheBytes), kinds: attributeKinds(c.Attributes())}
+	d := &Dataset{attributes: c.Attributes(), st: st, users: n, convOf: make([]uint32, n+1)}
+	if n == 0 {
+		d.index()
+		return d, nil
+	}
+	ex, err := New(c, []User{pageExampleUser()})
+	if err != nil {
+		return nil, err
+	}
+	st.example = ex.st.(*eagerStore)
+	d.at = append(d.at, ex.at...)
+	d.span = max(ex.span, int64(postBound.Seconds()))
+	d.messages, d.botCount = ex.messages, ex.botCount
+
+	// Skeletons in chunks of users, taken by workers in turn; each chunk's
+	// conversations are laid end to end once all are drawn.
+	const chunk = 1 << 14
+	type chunkOut struct {
+		at         []int64
+		shapes     []shape
+		msgs, bots int
+	}
+	st.users = make([]skelUser, n)
+	counts := make([]uint8, n)
+	outs := make([]chunkOut, (n-1+chunk-1)/chunk)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(outs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var convs []convSkel
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(outs) {
+					return
+				}
+				out := &outs[k]
+				lo, hi := 1+k*chunk, min(1+(k+1)*chunk, n)
+				out.at = make([]int64, 0, (hi-lo)*2)
+				out.shapes = make([]shape, 0, (hi-lo)*2)
+				for i := lo; i < hi; i++ {
+					st.users[i], convs = cat.skeleton(seed, uint64(i), convs[:0])
+					counts[i] = uint8(len(convs))
+					for _, cv := range convs {
+						out.at = append(out.at, cv.at)
+						out.shapes = append(out.shapes, cv.shape)
+						u, b := cv.shape.messages()
+						out.msgs += u
+						out.bots += b
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	total := len(d.at)
+	for _, o := range outs {
+		total += len(o.at)
+	}
+	d.convOf[1] = uint32(len(ex.at))
+	for i := 1; i < n; i++ {
+		d.convOf[i+1] = d.convOf[i] + uint32(counts[i])
+	}
+	at := make([]int64, len(d.at), total)
+	copy(at, d.at)
+	st.shapes = make([]shape, len(d.at), total)
+	for k := range outs {
+		at = append(at, outs[k].at...)
+		st.shapes = append(st.shapes, outs[k].shapes...)
+		d.messages += outs[k].msgs
+		d.botCount += outs[k].bots
+		outs[k] = chunkOut{} // let the collector have it
+	}
+	d.at, st.at, st.convOf = at, at, d.convOf
+	d.index()
+	return d, nil
+}
+
+// UsersForMessages is about how many users of seed in w send messages
+// user messages: the mean of a sample of users, which is the same for a
+// seed and window whatever the size.
+func UsersForMessages(seed uint64, w Window, messages int64) int {
+	if messages <= 0 {
+		return 1
+	}
+	cat := newCatalog(seed, w)
+	const sample = 4096
+	var sent int64
+	var convs []convSkel
+	for i := uint64(1); i <= sample; i++ {
+		_, convs = cat.skeleton(seed, i, convs[:0])
+		for _, cv := range convs {
+			u, _ := cv.shape.messages()
+			sent += int64(u)
+		}
+	}
+	n := 1 + (max(messages-2, 0)*sample+sent-1)/max(sent, 1) // the page's user has 2
+	return int(min(n, MaxSeededUsers))
+}
+
+// CacheStats are the figures of the dataset's cache of encoded
+// conversations; zero for a dataset given whole.
+func (d *Dataset) CacheStats() CacheStats {
+	if s, ok := d.st.(*lazyStore); ok {
+		return s.cache.stats()
+	}
+	return CacheStats{}
+}
+
+// attribute kinds: how a generated user's attribute is rendered.
+const (
+	attrNone = iota
+	attrEmail
+	attrScenario
+	attrBrowser
+	attrIP
+	attrCountry
+	attrLanguage
+	attrOS
+	attrTimezone
+	attrPlatform
+)
+
+func attributeKinds(names []string) []uint8 {
+	kinds := map[string]uint8{"email": attrEmail, "selected_scenario": attrScenario, "browser": attrBrowser,
+		"ip_address": attrIP, "country": attrCountry, "browser_language": attrLanguage, "os": attrOS,
+		"timezone": attrTimezone, "platform": attrPlatform}
+	out := make([]uint8, len(names))
+	for i, n := range names {
+		out[i] = kinds[n]
+	}
+	return out
+}
+
+// lazyStore holds generated users as skeletons, and makes a conversation's
+// messages when a query needs them. User 0, the page's example, is held
+// whole.
+type lazyStore struct {
+	cat     *catalog
+	seed    uint64
+	example *eagerStore
+	users   []skelUser // index 0 unused: the example
+	shapes  []shape    // by conversation
+	at      []int64    // the dataset's
+	convOf  []uint32   // the dataset's
+	cache   *convCache
+	kinds   []uint8 // by contract attribute
+}
+
+func (s *lazyStore) lookup(id string) (int, bool) {
+	if u, ok := s.example.lookup(id); ok {
+		return u, true
+	}
+	i, ok := candidateIndex(s.seed, id)
+	if !ok || i == 0 || i >= uint64(len(s.users)) {
+		return 0, false
+	}
+	var buf [96]byte
+	if string(s.cat.appendUserID(buf[:0], s.seed, &s.users[i], i)) != id {
+		return 0, false
+	}
+	return int(i), true
+}
+
+func (s *lazyStore) match(u, a int, m *likeMatcher, scratch []byte) (bool, []byte) {
+	if u == 0 {
+		return s.example.match(0, a, m, scratch)
+	}
+	sk := &s.users[u]
+	c := &s.cat.countries[sk.country]
+	b := scratch[:0]
+	switch s.kinds[a] {
+	case attrEmail:
+		if sk.flags&flagKnown == 0 {
+			return false, b
+		}
+		b = s.cat.appendEmail(b, sk, uint64(u))
+	case attrScenario:
+		if sk.flags&flagScenario == 0 {
+			return false, b
+		}
+		b = append(b, s.cat.scenarios[sk.scenario].name...)
+	case attrBrowser:
+		if sk.browser == 0 {
+			return false, b
+		}
+		b = appendBrowser(b, sk)
+	case attrIP:
+		if sk.flags&(flagIPv4|flagIPv6) == 0 {
+			return false, b
+		}
+		b = appendIP(b, sk)
+	case attrCountry:
+		b = append(b, c.code...)
+	case attrLanguage:
+		b = append(b, c.languages[sk.tag]...)
+	case attrOS:
+		b = append(b, oses[sk.os]...)
+	case attrTimezone:
+		b = append(b, c.zones[sk.zone]...)
+	case attrPlatform:
+		b = append(b, platforms[sk.platform]...)
+	default:
+		return false, b
+	}
+	for j, ch := range b { // generated values are ASCII
+		if 'A' <= ch && ch <= 'Z' {
+			b[j] = ch + 'a' - 'A'
+		}
+	}
+	return m.matchBytes(b), b
+}
+
+// ident is user u's ID, name and e-mail (when the webchat knows them).
+func (s *lazyStore) ident(u int) (id string, name *string, email string) {
+	sk := &s.users[u]
+	id = string(s.cat.appendUserID(nil, s.seed, sk, uint64(u)))
+	if sk.flags&flagKnown == 0 {
+		return id, nil, ""
+	}
+	c := &s.cat.countries[sk.country]
+	names := s.cat.nameList(c, c.languages[sk.tag])
+	full := names.first[sk.first] + " " + names.last[sk.last]
+	return id, &full, id
+}
+
+func (s *lazyStore) appendHead(dst []byte, u int) []byte {
+	if u == 0 {
+		return s.example.appendHead(dst, 0)
+	}
+	id, name, email := s.ident(u)
+	return appendHead(dst, id, name, email, name != nil)
+}
+
+func (s *lazyStore) appendMid(dst []byte, u int) []byte {
+	if u == 0 {
+		return s.example.appendMid(dst, 0)
+	}
+	return appendMid(dst, string(s.cat.appendUserID(nil, s.seed, &s.users[u], uint64(u))))
+}
+
+func (s *lazyStore) convMessages(c int) int {
+	if c < int(s.convOf[1]) {
+		return s.example.convMessages(c)
+	}
+	n, _ := s.shapes[c].messages()
+	return n
+}
+
+func (s *lazyStore) conv(u, c int) *encodedConv {
+	if u == 0 {
+		return s.example.conv(0, c)
+	}
+	return s.cache.get(uint32(c), func() *encodedConv { return s.make(u, c) })
+}
+
+// make makes conversation c of user u and encodes its user messages.
+func (s *lazyStore) make(u, c int) *encodedConv {
+	sk := &s.users[u]
+	p := s.cat.persona(detailsFaker(s.seed, uint64(u)), sk, uint64(u))
+	k := c - int(s.convOf[u])
+	msgs := s.cat.conversation(s.seed, uint64(u), k, p, convSkel{at: s.at[c], shape: s.shapes[c]})
+	e := &encodedConv{msgs: make([]convMsg, 0, len(msgs))}
+	for i := range msgs {
+		m := &msgs[i]
+		if m.FromBot() {
+			continue
+		}
+		off := len(e.buf)
+		e.buf = appendInteraction(e.buf, m)
+		e.msgs = append(e.msgs, convMsg{at: m.Date.Unix(), off: uint32(off), end: uint32(len(e.buf))})
+	}
+	return e
+}
