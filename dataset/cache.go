@@ -99,8 +99,10 @@ func (s *cacheShard) pushFront(e *cacheEntry) {
 
 // CacheStats are a seeded dataset's cache figures.
 type CacheStats struct {
-	Hits, Misses int64 // conversations taken from the cache, and made
-	Bytes, Max   int64 // what it holds, and its bound
+	Hits   int64 `json:"hits"`   // conversations taken from the cache
+	Misses int64 `json:"misses"` // conversations made
+	Bytes  int64 `json:"bytes"`  // what it holds
+	Max    int64 `json:"max"`    // its bound
 }
 
 func (c *convCache) stats() CacheStats {

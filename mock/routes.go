@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/odmock/odmock/dataset"
 )
 
 // adminPrefix is where odmock's own API lives, apart from the contract's.
@@ -86,11 +87,17 @@ type Health struct {
 	Instance string `json:"instance"` // Config.Instance
 	Seed     uint64 `json:"seed"`     // Config.Seed
 	Users    int    `json:"users"`    // users served
+	// Cache is the generated dataset's cache of encoded conversations
+	// (hits, misses, bytes held, bound), absent for fixtures.
+	Cache *dataset.CacheStats `json:"cache,omitempty"`
 }
 
 func (s *Server) handleHealth(c echo.Context) error {
-	h := Health{Status: "ok", Service: "odmock", Instance: s.cfg.Instance, Seed: s.cfg.Seed,
-		Users: s.files.current().data.Users()}
+	data := s.files.current().data
+	h := Health{Status: "ok", Service: "odmock", Instance: s.cfg.Instance, Seed: s.cfg.Seed, Users: data.Users()}
+	if st := data.CacheStats(); st != (dataset.CacheStats{}) {
+		h.Cache = &st
+	}
 	body, err := json.Marshal(h)
 	if err != nil {
 		return err
