@@ -70,3 +70,13 @@ func BenchmarkSeededDataset(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkSkeleton(b *testing.B) {
+	cat := newCatalog(1, DefaultWindow())
+	var convs []convSkel
+	i := uint64(1)
+	for b.Loop() {
+		_, convs = cat.skeleton(1, i, convs[:0])
+		i++
+	}
+}

@@ -2,8 +2,6 @@ package dataset
 
 import (
 	"time"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // Devices: the platform a user reaches the bot on decides what a browser
@@ -25,7 +23,7 @@ type device struct {
 
 // platformFor draws the user's platform: WhatsApp as popular as in their
 // country, Messenger and Teams a few percent everywhere.
-func platformFor(f *gofakeit.Faker, c *country) string {
+func platformFor(f drawer, c *country) string {
 	n := f.IntRange(0, 99)
 	switch {
 	case n < c.whatsapp:
@@ -39,7 +37,7 @@ func platformFor(f *gofakeit.Faker, c *country) string {
 }
 
 // deviceFor draws a device for the platform, its browser current at t.
-func deviceFor(f *gofakeit.Faker, c *country, platform string, t time.Time) device {
+func deviceFor(f drawer, c *country, platform string, t time.Time) device {
 	mobileOS := func() string {
 		if chance(f, c.iosShare) {
 			return "iOS"
@@ -79,7 +77,7 @@ func deviceFor(f *gofakeit.Faker, c *country, platform string, t time.Time) devi
 }
 
 // lag is how many releases behind the current one a browser is.
-func lag(f *gofakeit.Faker) int {
+func lag(f drawer) int {
 	return pick(f, []int{0, 1, 2, 5}, []int{70, 20, 7, 3})
 }
 
@@ -96,7 +94,7 @@ func cadence(t time.Time, known int, at time.Time, period time.Duration) int {
 
 // browserVersion is the version of browser a user has at t; crios's patch
 // is its build, which grows with the major (appendBrowser writes it).
-func browserVersion(f *gofakeit.Faker, browser string, t time.Time) [3]int {
+func browserVersion(f drawer, browser string, t time.Time) [3]int {
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 	const fourWeeks = 28 * 24 * time.Hour
 	switch browser {

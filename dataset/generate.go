@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/brianvoe/gofakeit/v6"
 	"github.com/odmock/odmock/contract"
 )
 
@@ -56,11 +55,11 @@ func (s *splitMix64) Int63() int64    { return int64(s.Uint64() >> 1) }
 func (s *splitMix64) Seed(seed int64) { s.state = uint64(seed) }
 
 // pick returns one of items, with the given weights (any positive scale).
-func pick[T any](f *gofakeit.Faker, items []T, weights []int) T {
+func pick[T any](f drawer, items []T, weights []int) T {
 	return items[pickIndex(f, weights)]
 }
 
-func chance(f *gofakeit.Faker, percent int) bool { return f.IntRange(0, 99) < percent }
+func chance(f drawer, percent int) bool { return f.IntRange(0, 99) < percent }
 
 func strPtr(s string) *string { return &s }
 

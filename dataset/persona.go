@@ -49,6 +49,9 @@ func newCatalog(seed uint64, w Window) *catalog {
 		}
 		c.folded[locale] = f
 	}
+	for _, z := range c.zones {
+		z.prepare(w.Start.Year()-1, w.End.Year()+1)
+	}
 	for _, x := range c.countries {
 		c.countryW = append(c.countryW, x.weight)
 	}
@@ -136,7 +139,7 @@ func priceMinor(minor int64, cents bool) int64 {
 }
 
 // pickIndex is the index pick would choose among len(weights) items.
-func pickIndex(f *gofakeit.Faker, weights []int) int {
+func pickIndex(f drawer, weights []int) int {
 	total := 0
 	for _, w := range weights {
 		total += w

@@ -3,8 +3,6 @@ package dataset
 import (
 	"sort"
 	"time"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // rhythm is when conversations happen: on the user's own clock, quiet at
@@ -74,7 +72,7 @@ func newRhythm(seed uint64, w Window) *rhythm {
 // a user in zone z: a local day and hour by the rhythm, the conversation's
 // messages, at most pre before and post after it, inside the window. A
 // window too short for the rhythm (a few hours) gets a uniform draw.
-func (r *rhythm) start(f *gofakeit.Faker, z *zone, pre, post time.Duration) time.Time {
+func (r *rhythm) start(f drawer, z *zone, pre, post time.Duration) time.Time {
 	if r.w.End.Sub(r.w.Start) >= 2*24*time.Hour {
 		for range 6 {
 			d := sort.SearchInts(r.cumD, f.IntRange(1, r.cumD[len(r.cumD)-1]))
@@ -91,5 +89,5 @@ func (r *rhythm) start(f *gofakeit.Faker, z *zone, pre, post time.Duration) time
 	if room < 0 {
 		return r.w.Start.Add(pre)
 	}
-	return r.w.Start.Add(pre + time.Duration(f.Rand.Int63n(int64(room/time.Second)+1))*time.Second)
+	return r.w.Start.Add(pre + time.Duration(f.IntRange(0, int(room/time.Second)))*time.Second)
 }

@@ -1,7 +1,5 @@
 package dataset
 
-import "github.com/brianvoe/gofakeit/v6"
-
 // shape is the way a conversation's flow goes, drawn with the user's
 // skeleton: which opening, intent, details, resolution and rating. It
 // decides how many messages the conversation has and of which types; the
@@ -62,7 +60,7 @@ func (s shape) has(f shape) bool {
 
 // drawShape draws a conversation's flow for a user of scenario on a
 // platform, with the odds of the flows real conversations take.
-func drawShape(f *gofakeit.Faker, webchat bool, scenario int) shape {
+func drawShape(f drawer, webchat bool, scenario int) shape {
 	var s shape
 	if webchat {
 		switch n := f.IntRange(0, 99); {

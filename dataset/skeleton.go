@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"math/bits"
 	"strconv"
 	"time"
 
@@ -88,9 +89,30 @@ const (
 // maxConversations is the most conversations a user has.
 const maxConversations = 5
 
-// skeletonFaker is the stream of user i's skeleton.
-func skeletonFaker(seed, i uint64) *gofakeit.Faker {
-	return streamFaker(seed, i, 0, 0x6a09e667f3bcc909)
+// drawer draws numbers: a faker, or for skeletons the cheaper fastRand.
+type drawer interface {
+	IntRange(lo, hi int) int
+}
+
+// fastRand draws from SplitMix64 without math/rand's layers: skeletons
+// are drawn for every user at start, so each draw counts.
+type fastRand struct{ s splitMix64 }
+
+// IntRange is a number from lo to hi, inclusive (Lemire's multiply).
+func (r *fastRand) IntRange(lo, hi int) int {
+	if hi <= lo {
+		return lo
+	}
+	h, _ := bits.Mul64(r.s.Uint64(), uint64(hi-lo)+1)
+	return lo + int(h)
+}
+
+// skeletonRand is the stream of user i's skeleton.
+func skeletonRand(seed, i uint64) fastRand {
+	mix := splitMix64{state: seed ^ 0x6a09e667f3bcc909}
+	mix.state ^= i * 0xd1342543de82ef95
+	mix.Uint64()
+	return fastRand{splitMix64{state: mix.Uint64()}}
 }
 
 // detailsFaker is the stream of user i's details (orders, amounts).
@@ -114,7 +136,8 @@ func streamFaker(seed, i, k, salt uint64) *gofakeit.Faker {
 // skeleton draws generated user i (i >= 1): its codes, and its
 // conversations appended to convs in time order.
 func (cat *catalog) skeleton(seed, i uint64, convs []convSkel) (skelUser, []convSkel) {
-	f := skeletonFaker(seed, i)
+	r := skeletonRand(seed, i)
+	f := &r
 	var u skelUser
 	u.country = uint8(pickIndex(f, cat.countryW))
 	c := &cat.countries[u.country]
