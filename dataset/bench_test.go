@@ -80,3 +80,24 @@ func BenchmarkSkeleton(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkMakeConversation is the cost of a conversation made on demand:
+// what a cache miss costs.
+func BenchmarkMakeConversation(b *testing.B) {
+	d, err := NewSeededCache(testContract(b), 1, 20_000, DefaultWindow(), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := d.st.(*lazyStore)
+	c := int(d.convOf[1])
+	b.ReportAllocs()
+	var n int64
+	for b.Loop() {
+		e := st.make(d.userOf(uint32(c)), c)
+		n += int64(len(e.buf))
+		if c++; c == len(d.at) {
+			c = int(d.convOf[1])
+		}
+	}
+	b.ReportMetric(float64(n)/float64(b.N), "bytes/conv")
+}

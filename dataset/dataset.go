@@ -50,8 +50,10 @@ type store interface {
 	appendMid(dst []byte, u int) []byte
 	// conv is conversation c of user u, its user-sent messages encoded.
 	conv(u, c int) *encodedConv
-	// convMessages is the number of user-sent messages of conversation c.
+	// convMessages is the number of user-sent messages of conversation c,
+	// and convBytes the length of their JSON, back to back.
 	convMessages(c int) int
+	convBytes(u, c int) int
 }
 
 // encodedConv is the user-sent messages of a conversation, encoded:

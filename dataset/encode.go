@@ -37,9 +37,22 @@ func (r Result) Size() int64 {
 		scratch = r.d.st.appendMid(scratch, int(g.u))
 		n += int64(len(scratch) + len(r.from) + len(toSep) + len(r.to) + len(r.applied) + len(groupEnd))
 		n-- // commas between interactions: one fewer than interactions
-		r.messages(g, func(e *encodedConv, lo, hi int) {
+		for c := g.cl; c < g.ch; c++ {
+			if (c > g.cl || g.lo == 0) && (c < g.ch-1 || g.hi < 0) {
+				// Whole: its size may be known without its bytes.
+				n += int64(r.d.st.convMessages(int(c)) + r.d.st.convBytes(int(g.u), int(c)))
+				continue
+			}
+			e := r.d.st.conv(int(g.u), int(c))
+			lo, hi := 0, len(e.msgs)
+			if c == g.cl {
+				lo = int(g.lo)
+			}
+			if c == g.ch-1 && g.hi >= 0 {
+				hi = int(g.hi)
+			}
 			n += int64(hi-lo) + int64(e.msgs[hi-1].end-e.msgs[lo].off)
-		})
+		}
 	}
 	return n
 }

@@ -46,6 +46,10 @@ func (s *eagerStore) appendHead(dst []byte, u int) []byte { return append(dst, s
 func (s *eagerStore) appendMid(dst []byte, u int) []byte  { return append(dst, s.users[u].mid...) }
 func (s *eagerStore) conv(_, c int) *encodedConv          { return &s.convs[c] }
 func (s *eagerStore) convMessages(c int) int              { return len(s.convs[c].msgs) }
+func (s *eagerStore) convBytes(_, c int) int {
+	m := s.convs[c].msgs
+	return int(m[len(m)-1].end - m[0].off)
+}
 
 // New indexes users for the contract's attributes, encoding every message
 // at once: for fixtures and recordings, which are small. User IDs must be

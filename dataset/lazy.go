@@ -104,9 +104,24 @@ func NewSeededCache(c *contract.Contract, seed uint64, n int, w Window, cacheByt
 		outs[k] = chunkOut{} // let the collector have it
 	}
 	d.at, st.at, st.convOf = at, at, d.convOf
+	st.sizes = make([]atomic.Uint32, len(at))
 	d.index()
+	// A dataset whose every conversation fits in half the cache (the
+	// default one does, many times over) is encoded in the background
+	// once serving can start: its queries find everything warm, as when
+	// every message was encoded at start, without waiting for it.
+	if int64(d.messages)*warmBytesPerMessage <= cacheBytes/2 {
+		go func() {
+			for c := len(ex.at); c < len(d.at); c++ {
+				st.conv(d.userOf(uint32(c)), c)
+			}
+		}()
+	}
 	return d, nil
 }
+
+// warmBytesPerMessage is about what a user message costs in the cache.
+const warmBytesPerMessage = 256
 
 // UsersForMessages is about how many users of seed in w send messages
 // user messages: the mean of a sample of users, which is the same for a
@@ -177,6 +192,19 @@ type lazyStore struct {
 	convOf  []uint32   // the dataset's
 	cache   *convCache
 	kinds   []uint8 // by contract attribute
+	// sizes remembers each conversation's encoded length once made (0:
+	// not yet), so that sizing an answer twice makes it once.
+	sizes []atomic.Uint32
+}
+
+func (s *lazyStore) convBytes(u, c int) int {
+	if u == 0 {
+		return s.example.convBytes(0, c)
+	}
+	if n := s.sizes[c].Load(); n > 0 {
+		return int(n)
+	}
+	return len(s.conv(u, c).buf)
 }
 
 func (s *lazyStore) lookup(id string) (int, bool) {
@@ -283,7 +311,11 @@ func (s *lazyStore) conv(u, c int) *encodedConv {
 	if u == 0 {
 		return s.example.conv(0, c)
 	}
-	return s.cache.get(uint32(c), func() *encodedConv { return s.make(u, c) })
+	return s.cache.get(uint32(c), func() *encodedConv {
+		e := s.make(u, c)
+		s.sizes[c].Store(uint32(len(e.buf)))
+		return e
+	})
 }
 
 // make makes conversation c of user u and encodes its user messages.

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -133,6 +134,28 @@ func TestServeBannerAndShutdown(t *testing.T) {
 	}
 }
 
+// TestServeByMessages checks --messages: about that many user messages,
+// in a window of a year, said in the banner with how long it took.
+func TestServeByMessages(t *testing.T) {
+	r := startRun(t, "--messages", "20k", "--window", "2024-01-01/2024-12-31", "--cache-size", "0")
+	m := regexp.MustCompile(`(\d+) users, (\d+) user messages .* 2024-12-31 23:59:59 UTC; built in \S+`).FindStringSubmatch(r.banner)
+	if m == nil {
+		t.Fatalf("banner does not say the dataset's size and build time:\n%s", r.banner)
+	}
+	if n, _ := strconv.Atoi(m[2]); n < 19_000 || n > 21_000 {
+		t.Errorf("--messages 20k: %s user messages", m[2])
+	}
+	resp, err := http.Get(r.url + "/public/api/user-interactions?from=2024-06-01%2000:00:00&to=2024-06-01%2023:59:59&api_token=odmock-dev-token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte(`{"data":[{`)) {
+		t.Errorf("a day in June: status %d, body %.200s", resp.StatusCode, body)
+	}
+}
+
 func TestBadCommandLines(t *testing.T) {
 	tests := []struct {
 		name string
@@ -151,6 +174,11 @@ func TestBadCommandLines(t *testing.T) {
 		{"stray argument", []string{"extra"}, nil, `unexpected argument "extra"`},
 		{"bad env twin", nil, map[string]string{"ODMOCK_USERS": "lots"}, `ODMOCK_USERS "lots": want a whole number`},
 		{"bad env window", nil, map[string]string{"ODMOCK_WINDOW": "x"}, `--window: window "x"`},
+		{"bad messages", []string{"--messages", "lots"}, nil, `--messages "lots": want a number`},
+		{"messages and users", []string{"--messages", "1M", "--users", "5"}, nil, "--messages and --users: give one"},
+		{"messages too many", []string{"--messages", "5G"}, nil, `--messages "5G": want 1 to 2G`},
+		{"messages rate per hour", []string{"--messages", "5k/h"}, nil, "a rate is per day"},
+		{"bad cache size", []string{"--cache-size", "big"}, nil, `--cache-size "big": want bytes`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
