@@ -288,16 +288,32 @@ func (s *lazyStore) appendHead(dst []byte, u int) []byte {
 	if u == 0 {
 		return s.example.appendHead(dst, 0)
 	}
-	id, name, email := s.ident(u)
-	return appendHead(dst, id, name, email, name != nil)
+	e := s.heads(u)
+	return append(dst, e.buf[:e.msgs[0].off]...)
 }
 
 func (s *lazyStore) appendMid(dst []byte, u int) []byte {
 	if u == 0 {
 		return s.example.appendMid(dst, 0)
 	}
-	return appendMid(dst, string(s.cat.appendUserID(nil, s.seed, &s.users[u], uint64(u))))
+	e := s.heads(u)
+	return append(dst, e.buf[e.msgs[0].off:]...)
 }
+
+// heads is user u's head and mid, back to back (the mid at msgs[0].off),
+// kept in the cache beside conversations under keys of their own.
+func (s *lazyStore) heads(u int) *encodedConv {
+	return s.cache.get(headKey|uint32(u), func() *encodedConv {
+		id, name, email := s.ident(u)
+		b := appendHead(nil, id, name, email, name != nil)
+		mid := len(b)
+		return &encodedConv{buf: appendMid(b, id), msgs: []convMsg{{off: uint32(mid)}}}
+	})
+}
+
+// headKey marks a cache key as a user's head: conversation indexes stay
+// below it (MaxSeededUsers users have at most 2e9 conversations).
+const headKey = 1 << 31
 
 func (s *lazyStore) convMessages(c int) int {
 	if c < int(s.convOf[1]) {
