@@ -59,7 +59,7 @@ func run() error {
 	flag.Int64Var(&o.streamMax, "stream-max", 10_000_000, "largest size whose whole window is streamed (`messages`)")
 	flag.Float64Var(&o.perUserMsgs, "base-messages-per-user", 7.75, "user messages per user of the base build, to size it by --users")
 	flag.Parse()
-	o.sizes = strings.Split(sizes, ",")
+	o.sizes = slices.DeleteFunc(strings.Split(sizes, ","), func(s string) bool { return s == "" })
 
 	tmp, err := os.MkdirTemp("", "odmock-scale-")
 	if err != nil {

@@ -145,7 +145,10 @@ func TestServeByMessages(t *testing.T) {
 	if n, _ := strconv.Atoi(m[2]); n < 19_000 || n > 21_000 {
 		t.Errorf("--messages 20k: %s user messages", m[2])
 	}
-	resp, err := http.Get(r.url + "/public/api/user-interactions?from=2024-06-01%2000:00:00&to=2024-06-01%2023:59:59&api_token=odmock-dev-token")
+	req, _ := http.NewRequest(http.MethodGet, r.url+"/public/api/user-interactions?from=2024-06-01%2000:00:00&to=2024-06-01%2023:59:59", nil)
+	req.Header.Set("Authorization", "Bearer odmock-dev-token")
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
