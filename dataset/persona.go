@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -266,10 +265,4 @@ func (p *persona) fill(t, order string) string {
 	}
 	b.WriteString(t)
 	return b.String()
-}
-
-// sortMessages orders a user's messages by date, keeping the order of
-// messages of one second.
-func sortMessages(msgs []Message) {
-	slices.SortStableFunc(msgs, func(a, b Message) int { return a.Date.Compare(b.Date) })
 }

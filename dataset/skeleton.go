@@ -86,9 +86,6 @@ const (
 	postBound = 15 * time.Minute
 )
 
-// maxConversations is the most conversations a user has.
-const maxConversations = 5
-
 // drawer draws numbers: a faker, or for skeletons the cheaper fastRand.
 type drawer interface {
 	IntRange(lo, hi int) int
