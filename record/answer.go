@@ -144,10 +144,10 @@ func (p *Pseudonymiser) value(key string, v *node, who identity, personal bool) 
 		if countDigits(s) >= 7 {
 			v.text = p.Phone(s)
 		} else {
-			v.text = p.Text(s, who)
+			v.text = p.text(s, who)
 		}
 	default:
-		v.text = p.Text(s, who)
+		v.text = p.text(s, who)
 	}
 }
 

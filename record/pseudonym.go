@@ -297,3 +297,29 @@ func (p *Pseudonymiser) Digits(s string) string {
 	}
 	return b.String()
 }
+
+// FreeText scrubs a text as a message of no known user is scrubbed.
+func (p *Pseudonymiser) FreeText(s string) string { return p.text(s, identity{}) }
+
+// Kinds are the kinds a value may be pseudonymised as, most likely first:
+// what `odmock pseudonym` prints for a value whose kind is not given.
+func Kinds(value string) []string {
+	if looksLikeEmail(value) {
+		return []string{"email"}
+	}
+	if _, err := netip.ParseAddr(value); err == nil {
+		return []string{"ip"}
+	}
+	if uuidRE.MatchString(value) {
+		return []string{"uuid"}
+	}
+	if n := countDigits(value); n >= 7 && n == len(strings.Map(func(r rune) rune {
+		if strings.ContainsRune("+-(). ", r) {
+			return -1
+		}
+		return r
+	}, value)) {
+		return []string{"phone", "user_id"}
+	}
+	return []string{"user_id", "name"}
+}

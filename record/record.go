@@ -242,7 +242,7 @@ func (r *recorder) chunks(ctx context.Context, st *progress) error {
 				r.p.answer(root)
 				body = appendJSON(nil, root)
 			} else {
-				body = []byte(r.p.Text(string(body), identity{}))
+				body = []byte(r.p.text(string(body), identity{}))
 			}
 		}
 		if _, err := f.Write(x.line(body)); err != nil {

@@ -2,7 +2,6 @@ package record
 
 import (
 	"context"
-	"os"
 	"testing"
 )
 
@@ -24,11 +23,3 @@ func TestRecordSelfCheck(t *testing.T) {
 	t.Logf("%+v", res.Manifest.Counts)
 }
 
-func TestDumpRecording(t *testing.T) {
-	ts, _ := provider(t, nil)
-	dir := "/tmp/i16-rec"
-	_ = os.RemoveAll(dir)
-	if _, err := Record(context.Background(), options(ts, dir, testKey(1))); err != nil {
-		t.Fatal(err)
-	}
-}

@@ -69,8 +69,8 @@ type span struct {
 	repl       string
 }
 
-// Text scrubs free text written by, or about, the user who.
-func (p *Pseudonymiser) Text(s string, who identity) string {
+// text scrubs free text written by, or about, the user who.
+func (p *Pseudonymiser) text(s string, who identity) string {
 	if !p.Enabled() || s == "" {
 		return s
 	}
@@ -243,7 +243,7 @@ func (p *Pseudonymiser) pathPart(s string, who identity) string {
 	if s == "" {
 		return s
 	}
-	if r := p.Text(s, who); r != s {
+	if r := p.text(s, who); r != s {
 		return r
 	}
 	digits, letters := 0, 0

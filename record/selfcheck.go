@@ -47,7 +47,7 @@ func SelfCheckDir(ctx context.Context, dir string) (*SelfCheck, error) {
 	}
 	cfg := mock.DefaultConfig()
 	cfg.Tokens = []string{selfCheckToken}
-	cfg.Fixtures = filepath.Join(dir, FixtureFile)
+	cfg.Fixtures = dir // as a user serves it: --fixtures DIR
 	cfg.ScenariosDir, cfg.FixturesDir = "", ""
 	cfg.JournalSize = 0
 	srv, err := mock.New(cfg)

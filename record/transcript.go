@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/mock"
 )
 
 // The transcript (transcript.jsonl) holds the recorded exchanges, one a
@@ -29,7 +30,7 @@ import (
 const (
 	TranscriptFile = "transcript.jsonl"
 	FixtureFile    = "fixture.yaml"
-	ManifestFile   = "manifest.json"
+	ManifestFile   = mock.RecordingManifest
 	// progressFile holds where an unfinished recording stopped.
 	progressFile = ".progress.json"
 )

@@ -60,6 +60,13 @@ Usage:
   odmock coverage [--url URL] [--session ID] [--require LIST|all]
                                  what clients exercised; exit 1 if a required
                                  behaviour was not
+  odmock record --base-url URL --token TOKEN --from F --to T -o DIR [--diff OLD_DIR]
+                                 record a provider, pseudonymised, as a fixture;
+                                 replay it through the engine; exit 1 if it differs
+  odmock pseudonym --key-file K VALUE
+                                 the pseudonym of one real value in a recording
+  odmock lint --personal-data [--deny-list F] [PATHS]
+                                 find personal data in fixture files; exit 1 if any
   odmock version                 print the version
 
 Every flag has an environment twin: --some-flag is ODMOCK_SOME_FLAG. Flags
@@ -86,6 +93,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runVerify(ctx, args[1:], stdout, stderr)
 		case "coverage":
 			return runCoverage(ctx, args[1:], stdout, stderr)
+		case "record":
+			return runRecord(ctx, args[1:], stdout, stderr)
+		case "pseudonym":
+			return runPseudonym(ctx, args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
