@@ -24,10 +24,16 @@ var testWindow = dataset.Window{
 // served on 127.0.0.1: the workspace a test records.
 func provider(t testing.TB, wrap func(http.Handler) http.Handler) (*httptest.Server, *mock.Server) {
 	t.Helper()
+	return providerWith(t, 60, wrap)
+}
+
+// providerWith is provider with another rate limit (0: off).
+func providerWith(t testing.TB, rateLimit int, wrap func(http.Handler) http.Handler) (*httptest.Server, *mock.Server) {
+	t.Helper()
 	cfg := mock.DefaultConfig()
 	cfg.Seed, cfg.Users, cfg.Window = 77, 40, testWindow
 	cfg.Tokens = []string{providerToken}
-	cfg.RateLimit = 60
+	cfg.RateLimit = rateLimit
 	cfg.ScenariosDir, cfg.FixturesDir, cfg.JournalSize = "", "", 0
 	srv, err := mock.New(cfg)
 	if err != nil {
@@ -72,4 +78,19 @@ func options(ts *httptest.Server, dir string, key Key) Options {
 		Dir: dir, Key: key, KeepPersonalData: key == nil, Rate: 1000, Version: "test",
 		sleep: sl.sleep,
 	}
+}
+
+// serveDir is the engine serving a recording's directory, as
+// `odmock --fixtures DIR` does.
+func serveDir(t testing.TB, dir string) http.Handler {
+	t.Helper()
+	cfg := mock.DefaultConfig()
+	cfg.Tokens = []string{selfCheckToken}
+	cfg.Fixtures = dir
+	cfg.ScenariosDir, cfg.FixturesDir, cfg.JournalSize = "", "", 0
+	srv, err := mock.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.Handler()
 }

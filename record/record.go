@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -155,23 +156,22 @@ func (r *recorder) start() (*progress, error) {
 		return nil, fmt.Errorf("%s holds an unfinished recording of %s from %s to %s (key %s): resume it with the same provider, window and key, or use another directory",
 			r.opts.Dir, st.Provider, st.From, st.To, st.KeyFingerprint)
 	}
-	// Drop an exchange written after the progress was last saved: its
-	// chunk is asked again.
-	xs, err := ReadTranscript(tpath)
+	// Keep the exchanges the progress counts: a line written after it
+	// was last saved (whole or cut short by a crash) is dropped, and its
+	// chunk asked again.
+	data, err = os.ReadFile(tpath)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read transcript: %w", err)
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) < st.Exchanges || (st.Exchanges > 0 && !bytes.HasSuffix(lines[st.Exchanges-1], []byte("\n"))) {
+		return nil, fmt.Errorf("%s has fewer exchanges than its progress says (%d): start again in a new directory", tpath, st.Exchanges)
+	}
+	kept := bytes.Join(lines[:st.Exchanges], nil)
+	if _, err := readExchanges(bytes.NewReader(kept), tpath); err != nil {
 		return nil, err
 	}
-	if len(xs) > st.Exchanges {
-		xs = xs[:st.Exchanges]
-	}
-	if len(xs) < st.Exchanges {
-		return nil, fmt.Errorf("%s has %d exchanges, its progress says %d: start again in a new directory", tpath, len(xs), st.Exchanges)
-	}
-	var b []byte
-	for i := range xs {
-		b = append(b, xs[i].line(xs[i].Bytes())...)
-	}
-	if err := os.WriteFile(tpath, b, 0o644); err != nil {
+	if err := os.WriteFile(tpath, kept, 0o644); err != nil {
 		return nil, fmt.Errorf("rewrite transcript: %w", err)
 	}
 	r.res.Resumed = true
@@ -220,7 +220,7 @@ func (r *recorder) chunks(ctx context.Context, st *progress) error {
 		retryable := err == nil && (last.Status == http.StatusBadGateway || last.Status == http.StatusServiceUnavailable || last.Status == http.StatusGatewayTimeout)
 		switch {
 		case err != nil && (errors.Is(err, verify.ErrBudget) || ctx.Err() != nil):
-			return fmt.Errorf("%w at %s after %d requests (%v): run the same command to continue", ErrInterrupted, st.Next, r.client.Requests(), err)
+			return fmt.Errorf("%w at %s after %d requests: %w: run the same command to continue", ErrInterrupted, st.Next, r.client.Requests(), err)
 		case err != nil && len(answers) > 0: // a 429 whose wait is too long
 			return fmt.Errorf("%w at %s: %v: run the same command later to continue", ErrInterrupted, st.Next, err)
 		case (err != nil || retryable) && chunk > MinChunk:
