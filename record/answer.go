@@ -155,7 +155,7 @@ func (p *Pseudonymiser) value(key string, v *node, who identity, personal bool) 
 func (p *Pseudonymiser) lastName(s string) string {
 	var b strings.Builder
 	forEachWord(s, func(sep, word string) {
-		b.WriteString(sep)
+		b.WriteString(safeSep(sep))
 		if word != "" {
 			b.WriteString(p.nameWord(word, false))
 		}

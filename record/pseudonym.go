@@ -168,7 +168,7 @@ func (p *Pseudonymiser) Name(name string) string {
 	var b strings.Builder
 	first := true
 	forEachWord(name, func(sep, word string) {
-		b.WriteString(sep)
+		b.WriteString(safeSep(sep))
 		if word == "" {
 			return
 		}
@@ -176,6 +176,11 @@ func (p *Pseudonymiser) Name(name string) string {
 		first = false
 	})
 	return b.String()
+}
+
+// safeSep keeps a name's separators, but never LIKE's %, _ or \.
+func safeSep(sep string) string {
+	return strings.NewReplacer("%", "-", "_", "-", `\`, "-").Replace(sep)
 }
 
 // nameWord is the pseudonym of one word of a name, in its case style.

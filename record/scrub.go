@@ -102,8 +102,14 @@ func (p *Pseudonymiser) text(s string, who identity) string {
 		pos := 0
 		forEachWord(s, func(sep, word string) {
 			pos += len(sep)
-			if first, ok := who.nameWords[strings.ToLower(word)]; ok {
-				spans = append(spans, span{pos, pos + len(word), p.nameWord(word, first)})
+			base, suffix := word, ""
+			if _, whole := who.nameWords[strings.ToLower(word)]; !whole {
+				if i := strings.IndexByte(word, '\''); i > 0 {
+					base, suffix = word[:i], word[i:] // Jane's
+				}
+			}
+			if first, ok := who.nameWords[strings.ToLower(base)]; ok {
+				spans = append(spans, span{pos, pos + len(word), p.nameWord(base, first) + suffix})
 			}
 			pos += len(word)
 		})
