@@ -104,3 +104,22 @@ func TestRecordBadCommandLines(t *testing.T) {
 		}
 	}
 }
+
+// TestBannerFiltersWithoutData: serving a recording whose provider did
+// not return some attributes, the banner says which filters match no one.
+func TestBannerFiltersWithoutData(t *testing.T) {
+	dir := t.TempDir()
+	fx := "users:\n  - id: u1\n    name: null\n    attributes: {email: a@example.com, browser: chrome 105.0.0}\n" +
+		"    messages:\n      - {date: 2024-01-15 10:30:00, type: text, text: hi}\n"
+	if err := os.WriteFile(filepath.Join(dir, record.FixtureFile), []byte(fx), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, record.ManifestFile), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := startRun(t, "--fixtures", dir) // the manifest beside the fixture is not read as one
+	want := "no data: no user has selected_scenario, ip_address, country, browser_language, os, timezone, platform"
+	if !strings.Contains(r.banner, want) {
+		t.Errorf("banner:\n%s\nwant %q", r.banner, want)
+	}
+}

@@ -295,7 +295,22 @@ func printBanner(w io.Writer, srv *mock.Server, took time.Duration) {
 	if cfg.RateLimit > 0 {
 		fmt.Fprintf(w, "  rate limit: %d requests per minute per token\n", cfg.RateLimit)
 	}
+	if missing := attributesWithoutData(data); cfg.Fixtures != "" && data.Users() > 0 && len(missing) > 0 {
+		fmt.Fprintf(w, "  no data: no user has %s: filters on them match no one\n", strings.Join(missing, ", "))
+	}
 	fmt.Fprintf(w, "  try:     curl -H 'Authorization: Bearer %s' '%s'\n", cfg.Tokens[0], example)
+}
+
+// attributesWithoutData are the filters no user has a value for, e.g. in
+// a recording of a provider that does not return them.
+func attributesWithoutData(data *dataset.Dataset) []string {
+	var out []string
+	for _, a := range data.Attributes() {
+		if data.UsersWith(a) == 0 {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
