@@ -31,6 +31,7 @@ var (
 		`(?P<digits>\d{7,})`,
 	}, "|"))
 	dateLikeRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}|\d{2}[./-]\d{2}[./-]\d{4}`)
+	digitsRE   = regexp.MustCompile(`\d{7,}`)
 )
 
 func looksLikeEmail(s string) bool {
@@ -174,7 +175,7 @@ func (p *Pseudonymiser) replaceSpan(kind, v string, who identity) (string, bool)
 // digitsIn replaces the long digit runs of a span that was not a phone
 // number after all.
 func (p *Pseudonymiser) digitsIn(v string) string {
-	return regexp.MustCompile(`\d{7,}`).ReplaceAllStringFunc(v, p.Digits)
+	return digitsRE.ReplaceAllStringFunc(v, p.Digits)
 }
 
 // URL scrubs a URL's personal parts: user info, an IP host, path segments

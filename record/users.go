@@ -9,7 +9,7 @@ import (
 	"github.com/odmock/odmock/dataset"
 )
 
-// AttributeState is what a recording knows of one attribute of one user.
+// attrState is what a recording knows of one attribute of one user.
 type attrState struct {
 	value string
 	has   bool // the provider said the user has this value
@@ -17,12 +17,11 @@ type attrState struct {
 
 // recordedUser is a user as the answers showed them.
 type recordedUser struct {
-	id        string
-	name      *string
-	nameKnown bool
-	attrs     map[string]attrState // known attributes; a missing key is unknown
-	msgs      []dataset.Message
-	order     int // when first seen
+	id    string
+	name  *string
+	attrs map[string]attrState // known attributes; a missing key is unknown
+	msgs  []dataset.Message
+	order int // when first seen
 }
 
 // collector gathers users from the answers, in order, and the facts the
@@ -95,7 +94,6 @@ func (c *collector) user(key string, u *node, filtered bool) (*recordedUser, int
 				if s, ok := v.str(); ok {
 					ru.name = &s
 				}
-				ru.nameKnown = ru.nameKnown || v.kind == '"' || v.kind == '0'
 				continue
 			}
 			if !slices.Contains(c.attributes, k) {
