@@ -52,6 +52,8 @@ type Counts struct {
 	Exchanges    int `json:"exchanges"`
 	Users        int `json:"users"`
 	Interactions int `json:"interactions"`
+	// Probes counts the requests --probe-attributes sent (probes.jsonl).
+	Probes int `json:"probes,omitempty"`
 }
 
 // Pseudonymisation is how a recording was pseudonymised.
@@ -94,7 +96,7 @@ func collect(c *contract.Contract, xs []Exchange) (*collector, []string) {
 		}
 		root, err := parseJSON(x.Bytes())
 		if err == nil {
-			err = col.add(root, false)
+			err = col.add(root)
 		}
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("exchange %d (%s): %v", x.Seq, x.Query, err))
@@ -104,15 +106,15 @@ func collect(c *contract.Contract, xs []Exchange) (*collector, []string) {
 }
 
 // finish writes the fixture and the manifest from the transcript, and
-// drops the progress file: the recording is complete.
-func (r *recorder) finish() (*Manifest, error) {
+// what probing learned, and drops the progress file: the recording is
+// complete.
+func (r *recorder) finish(xs []Exchange, col *collector, problems []string, probes map[string]*attributeProbe, log []Probe) (*Manifest, error) {
 	dir := r.opts.Dir
-	xs, err := ReadTranscript(filepath.Join(dir, TranscriptFile))
-	if err != nil {
+	col.merge(probes)
+	users := col.fixtureUsers()
+	if err := writeProbes(filepath.Join(dir, ProbesFile), log); err != nil {
 		return nil, err
 	}
-	col, problems := collect(r.opts.Contract, xs)
-	users := col.fixtureUsers()
 	var fx bytes.Buffer
 	header := fmt.Sprintf(" Recorded by odmock %s from %s, %s to %s UTC.\n Serve it with: odmock --fixtures DIR (this directory, or this file)",
 		r.opts.Version, r.providerName(), r.opts.From.Format("2006-01-02 15:04:05"), r.opts.To.Format("2006-01-02 15:04:05"))
@@ -133,7 +135,7 @@ func (r *recorder) finish() (*Manifest, error) {
 		ContractSHA256: contractHash(r.opts.Contract),
 		Pseudonymisation: Pseudonymisation{Enabled: r.p.Enabled(), KeyFingerprint: r.fingerprint(),
 			Policy: map[string]string{"*": "kept: --keep-personal-data"}},
-		Attributes:       col.attributeSummary(),
+		Attributes:       col.attributeSummary(probes),
 		InteractionTypes: sortedKeys(col.types),
 		Fields:           sortedKeys(col.fields),
 		Drift:            append(problems, col.drift...),
@@ -141,7 +143,7 @@ func (r *recorder) finish() (*Manifest, error) {
 	if r.p.Enabled() {
 		m.Pseudonymisation.Policy = Policy()
 	}
-	m.Counts.Exchanges = len(xs)
+	m.Counts.Exchanges, m.Counts.Probes = len(xs), len(log)
 	browsers := map[string]bool{}
 	for _, u := range users {
 		m.Counts.Users++

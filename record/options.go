@@ -44,6 +44,10 @@ type Options struct {
 	Key Key
 	// KeepPersonalData records the provider's values as they are.
 	KeepPersonalData bool
+	// ProbeAttributes learns the attributes the answers do not carry by
+	// filtered requests, within MaxRequests, after the window is
+	// recorded (see probe.go).
+	ProbeAttributes bool
 	// Chunk is the span of one request; 0 means DefaultChunk.
 	Chunk time.Duration
 	// MaxAnswerBytes: a larger answer halves the chunks that follow; 0

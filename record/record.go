@@ -104,7 +104,21 @@ func Record(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return r.res, err
 	}
-	if r.res.Manifest, err = r.finish(); err != nil {
+	xs, err := ReadTranscript(filepath.Join(opts.Dir, TranscriptFile))
+	if err != nil {
+		return r.res, err
+	}
+	col, problems := collect(opts.Contract, xs)
+	var probes map[string]*attributeProbe
+	var log []Probe
+	if opts.ProbeAttributes {
+		probes, log, err = r.probeAttributes(ctx, col, xs)
+		r.res.Requests, r.res.Retries = r.client.Requests(), r.client.Retries()
+		if err != nil {
+			return r.res, err
+		}
+	}
+	if r.res.Manifest, err = r.finish(xs, col, problems, probes, log); err != nil {
 		return r.res, err
 	}
 	r.res.SelfCheck, err = SelfCheckDir(ctx, opts.Dir)

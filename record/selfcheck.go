@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/odmock/odmock/mock"
@@ -22,8 +23,12 @@ const selfCheckToken = "odmock-record-self-check"
 // over the recording's fixture: every 200 must come back byte for byte.
 // A mismatch means the recording is incomplete, or odmock's semantics
 // differ from the provider's.
+//
+// Probes (--probe-attributes) on attributes learned for every user are
+// asked again too: the engine must hold the same users the provider did.
 type SelfCheck struct {
 	Exchanges  int        `json:"exchanges"`
+	Probes     int        `json:"probes"`
 	Mismatches []Mismatch `json:"mismatches"`
 	results    []Mismatch // every exchange, "" Problem when it matched
 }
@@ -31,6 +36,7 @@ type SelfCheck struct {
 // Mismatch is one exchange the engine answered differently.
 type Mismatch struct {
 	Seq     int    `json:"seq"`
+	Probe   bool   `json:"probe,omitempty"` // Seq numbers a probe`
 	Query   string `json:"query"`
 	Problem string `json:"problem"`
 }
@@ -81,7 +87,63 @@ func SelfCheckDir(ctx context.Context, dir string) (*SelfCheck, error) {
 			sc.Mismatches = append(sc.Mismatches, m)
 		}
 	}
-	return sc, nil
+	return sc, sc.probes(ctx, dir, h, srv.Contract().Path())
+}
+
+// probes asks the engine the probes of attributes the manifest says were
+// learned for every user, and compares who the answers hold.
+func (s *SelfCheck) probes(ctx context.Context, dir string, h http.Handler, path string) error {
+	probes, err := ReadProbes(filepath.Join(dir, ProbesFile))
+	if err != nil || len(probes) == 0 {
+		return err
+	}
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return err
+	}
+	for _, p := range probes {
+		if st := m.Attributes[p.Attribute].Status; (st != "learned" && st != "observed") || p.Status != http.StatusOK || strings.Contains(p.Query, "(withheld)") {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.Probes++
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, path+"?"+p.Query, nil)
+		req.Header.Set("Authorization", "Bearer "+selfCheckToken)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		r := Mismatch{Seq: p.Seq, Probe: true, Query: p.Query}
+		got, err := answerUsers(rec.Body.Bytes())
+		switch {
+		case rec.Code != http.StatusOK || err != nil:
+			r.Problem = fmt.Sprintf("probe: status %d: %s", rec.Code, snippet(rec.Body.Bytes()))
+		case !slices.Equal(got, p.Users):
+			r.Problem = fmt.Sprintf("probe: the engine holds %d users %.200q, the provider held %d %.200q", len(got), got, len(p.Users), p.Users)
+		}
+		s.results = append(s.results, r)
+		if r.Problem != "" {
+			s.Mismatches = append(s.Mismatches, r)
+		}
+	}
+	return nil
+}
+
+// answerUsers lists the users of a 200 answer, in its order.
+func answerUsers(body []byte) ([]string, error) {
+	root, err := parseJSON(body)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	if data := root.get("data"); data != nil {
+		for _, item := range data.values {
+			if item.kind == '{' && len(item.keys) == 1 {
+				out = append(out, item.keys[0])
+			}
+		}
+	}
+	return out, nil
 }
 
 // firstDifference says where a replay first differs from the recording.
@@ -101,10 +163,19 @@ func firstDifference(got, want []byte) string {
 // WriteText writes the self-check for a person.
 func (s *SelfCheck) WriteText(w io.Writer) error {
 	var b strings.Builder
+	probeMisses := 0
 	for _, m := range s.Mismatches {
-		fmt.Fprintf(&b, "FAIL  exchange %d  GET ?%s\n      %s\n", m.Seq, m.Query, strings.ReplaceAll(m.Problem, "\n", "\n      "))
+		kind := "exchange"
+		if m.Probe {
+			kind = "probe"
+			probeMisses++
+		}
+		fmt.Fprintf(&b, "FAIL  %s %d  GET ?%s\n      %s\n", kind, m.Seq, m.Query, strings.ReplaceAll(m.Problem, "\n", "\n      "))
 	}
-	fmt.Fprintf(&b, "self-check: %d of %d exchanges replayed byte for byte\n", s.Exchanges-len(s.Mismatches), s.Exchanges)
+	fmt.Fprintf(&b, "self-check: %d of %d exchanges replayed byte for byte\n", s.Exchanges-(len(s.Mismatches)-probeMisses), s.Exchanges)
+	if s.Probes > 0 {
+		fmt.Fprintf(&b, "self-check: %d of %d probes of learned attributes answered with the same users\n", s.Probes-probeMisses, s.Probes)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -137,9 +208,13 @@ func (s *SelfCheck) WriteJUnit(w io.Writer) error {
 		Failures int        `xml:"failures,attr"`
 		Cases    []testcase `xml:"testcase"`
 	}
-	out := suite{Name: "odmock record self-check", Tests: s.Exchanges, Failures: len(s.Mismatches)}
+	out := suite{Name: "odmock record self-check", Tests: s.Exchanges + s.Probes, Failures: len(s.Mismatches)}
 	for _, r := range s.results {
-		tc := testcase{Name: fmt.Sprintf("exchange %d: GET ?%s", r.Seq, r.Query), Classname: "record.selfcheck"}
+		kind := "exchange"
+		if r.Probe {
+			kind = "probe"
+		}
+		tc := testcase{Name: fmt.Sprintf("%s %d: GET ?%s", kind, r.Seq, r.Query), Classname: "record.selfcheck"}
 		if r.Problem != "" {
 			tc.Failure = &failure{Message: "replay differs from the recording", Text: r.Problem}
 		}

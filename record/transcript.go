@@ -31,6 +31,9 @@ const (
 	TranscriptFile = "transcript.jsonl"
 	FixtureFile    = "fixture.yaml"
 	ManifestFile   = mock.RecordingManifest
+	// ProbesFile lists the requests --probe-attributes sent, and who each
+	// answer held.
+	ProbesFile = "probes.jsonl"
 	// progressFile holds where an unfinished recording stopped.
 	progressFile = ".progress.json"
 )
@@ -116,3 +119,56 @@ func readExchanges(r io.Reader, path string) ([]Exchange, error) {
 
 // maxBody bounds one answer.
 const maxBody = 256 << 20
+
+// writeProbes writes the probes a line each; without probes, no file.
+func writeProbes(path string, log []Probe) error {
+	if len(log) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("drop old probes: %w", err)
+		}
+		return nil
+	}
+	var b bytes.Buffer
+	for _, p := range log {
+		line, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	if err := writeFileAtomic(path, b.Bytes()); err != nil {
+		return fmt.Errorf("write probes: %w", err)
+	}
+	return nil
+}
+
+// ReadProbes reads a recording's probes; a recording without probing
+// has none.
+func ReadProbes(path string) ([]Probe, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Probe
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), maxBody)
+	for line := 1; sc.Scan(); line++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var p Probe
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			return out, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		out = append(out, p)
+	}
+	if err := sc.Err(); err != nil {
+		return out, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
+}

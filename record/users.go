@@ -11,8 +11,9 @@ import (
 
 // attrState is what a recording knows of one attribute of one user.
 type attrState struct {
-	value string
-	has   bool // the provider said the user has this value
+	value  string
+	has    bool // the provider said the user has this value
+	probed bool // learned by probing, not read from an answer
 }
 
 // recordedUser is a user as the answers showed them.
@@ -44,10 +45,8 @@ func newCollector(attributes []string) *collector {
 		after: map[string][]string{}, fields: map[string]bool{}, types: map[string]bool{}}
 }
 
-// add reads one (pseudonymised) 200 answer. filtered says the query had
-// filters: then per-user browser and selected_scenario may be the filters
-// echoed, not the user's own values.
-func (c *collector) add(root *node, filtered bool) error {
+// add reads one (pseudonymised) 200 answer.
+func (c *collector) add(root *node) error {
 	data := root.get("data")
 	if data == nil || data.kind != '[' {
 		return fmt.Errorf("answer has no data list")
@@ -59,7 +58,7 @@ func (c *collector) add(root *node, filtered bool) error {
 			return fmt.Errorf("data[%d] is not one user's object", i)
 		}
 		key, u := item.keys[0], item.values[0]
-		ru, first, err := c.user(key, u, filtered)
+		ru, first, err := c.user(key, u)
 		if err != nil {
 			return fmt.Errorf("data[%d] (%s): %w", i, key, err)
 		}
@@ -73,7 +72,11 @@ func (c *collector) add(root *node, filtered bool) error {
 
 // user merges one user's object; first is the Unix time of their first
 // interaction in this answer.
-func (c *collector) user(key string, u *node, filtered bool) (*recordedUser, int64, error) {
+//
+// Per-user selected_scenario and browser are not read: they are the
+// filters the query applied (the page: "the scenario / browser filter
+// that was applied"), the same for every user, not the user's own.
+func (c *collector) user(key string, u *node) (*recordedUser, int64, error) {
 	if u.kind != '{' {
 		return nil, 0, fmt.Errorf("not an object")
 	}
@@ -100,17 +103,6 @@ func (c *collector) user(key string, u *node, filtered bool) (*recordedUser, int
 				continue
 			}
 			c.learn(ru, k, v)
-		}
-	}
-	if !filtered {
-		// Before the provider echoes applied filters here, these are the
-		// user's own values; a null says nothing either way.
-		for _, k := range []string{"selected_scenario", "browser"} {
-			if v := u.get(k); v != nil && v.kind == '"' {
-				if _, known := ru.attrs[k]; !known {
-					c.learn(ru, k, v)
-				}
-			}
 		}
 	}
 	ins := u.get("interactions")
@@ -223,17 +215,38 @@ func (u *recordedUser) datasetUser() dataset.User {
 
 // AttributeSummary is what a recording knows of one filterable attribute.
 type AttributeSummary struct {
-	// Status is "observed" when answers carry the attribute, "unknown" when
-	// no answer did: a filter on it matches no recorded user.
+	// Status is "observed" when the answers gave every user a value or a
+	// null; "learned" when probing learned what the answers did not
+	// carry, for every user; "partial" when some users are unknown; and
+	// "unknown" when no user is known: a filter on it matches no one.
 	Status string `json:"status"`
-	// WithValue and WithoutValue count users the answers gave a value, and
-	// null; the rest are unknown.
+	// WithValue and WithoutValue count users known to have a value, and
+	// to have none; Unknown, the rest: no filter on the attribute matches
+	// them on replay. Probed counts the users probing learned.
 	WithValue    int `json:"users_with_value"`
 	WithoutValue int `json:"users_without_value"`
 	Unknown      int `json:"users_unknown"`
+	Probed       int `json:"users_probed,omitempty"`
+	// ProbeRequests is the requests probing spent on the attribute, and
+	// Note why it stopped short, if it did.
+	ProbeRequests int    `json:"probe_requests,omitempty"`
+	Note          string `json:"note,omitempty"`
 }
 
-func (c *collector) attributeSummary() map[string]AttributeSummary {
+// merge adds what probing learned to the recorded users.
+func (c *collector) merge(probes map[string]*attributeProbe) {
+	for a, pr := range probes {
+		for id, st := range pr.states {
+			if u := c.users[id]; u != nil {
+				if _, known := u.attrs[a]; !known {
+					u.attrs[a] = st
+				}
+			}
+		}
+	}
+}
+
+func (c *collector) attributeSummary(probes map[string]*attributeProbe) map[string]AttributeSummary {
 	out := map[string]AttributeSummary{}
 	for _, a := range c.attributes {
 		var s AttributeSummary
@@ -247,9 +260,21 @@ func (c *collector) attributeSummary() map[string]AttributeSummary {
 			default:
 				s.WithoutValue++
 			}
+			if known && st.probed {
+				s.Probed++
+			}
 		}
-		s.Status = "unknown"
-		if s.WithValue+s.WithoutValue > 0 {
+		if pr := probes[a]; pr != nil {
+			s.ProbeRequests, s.Note = pr.requests, pr.note
+		}
+		switch {
+		case s.WithValue+s.WithoutValue == 0:
+			s.Status = "unknown"
+		case s.Unknown > 0:
+			s.Status = "partial"
+		case s.Probed > 0:
+			s.Status = "learned"
+		default:
 			s.Status = "observed"
 		}
 		out[a] = s

@@ -42,6 +42,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	timeout := fs.Duration("timeout", 30*time.Second, "give up on one request after this `duration` (then ask for half the chunk)")
 	keyFile := fs.String("pseudonym-key-file", "", "pseudonym key `file` (default: "+keyEnv+", else DIR.pseudonym-key, written if missing)")
 	keep := fs.Bool("keep-personal-data", false, "record the provider's values as they are: NOT pseudonymised")
+	probe := fs.Bool("probe-attributes", false, "after recording, learn the attributes answers do not carry (country, browser, ...) by filtered requests, within --max-requests")
 	format := fs.String("format", "text", "self-check report `format`: text, json or junit")
 	diff := fs.String("diff", "", "compare with the recording in this `directory` (alone: compare -o DIR with it, recording nothing)")
 	if err := parseFlags(fs, args, stdout, false); err != nil {
@@ -75,7 +76,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{fmt.Errorf("--from/--to: %w", err)}
 	}
 	opts := record.Options{BaseURL: *baseURL, Token: *token, From: w.Start, To: w.End, Dir: dir,
-		KeepPersonalData: *keep, Chunk: *chunk, MaxAnswerBytes: *maxAnswer, Rate: *rate, MaxRequests: *maxRequests,
+		KeepPersonalData: *keep, ProbeAttributes: *probe, Chunk: *chunk, MaxAnswerBytes: *maxAnswer, Rate: *rate, MaxRequests: *maxRequests,
 		Client: &http.Client{Timeout: *timeout}, Progress: stderr, Terminal: isTerminal(stderr), Version: version}
 	if *keep {
 		fmt.Fprintln(stderr, "odmock record: WARNING: --keep-personal-data: the recording holds the provider's personal data as it is; do not commit it")
