@@ -101,7 +101,11 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stderr, "odmock record: %d exchanges, %d users, %d interactions (%d requests, %d retried after 429)\n",
 		m.Counts.Exchanges, m.Counts.Users, m.Counts.Interactions, res.Requests, res.Retries)
 	if len(m.FiltersWithoutData) > 0 {
-		fmt.Fprintf(stderr, "odmock record: no recorded user has %s: filters on them match no one on replay\n", strings.Join(m.FiltersWithoutData, ", "))
+		hint := ""
+		if !*probe {
+			hint = " (--probe-attributes learns them by filtered requests)"
+		}
+		fmt.Fprintf(stderr, "odmock record: no recorded user has %s: filters on them match no one on replay%s\n", strings.Join(m.FiltersWithoutData, ", "), hint)
 	}
 	if err := write(res.SelfCheck, stdout); err != nil {
 		return fmt.Errorf("write self-check: %w", err)

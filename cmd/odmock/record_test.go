@@ -11,14 +11,19 @@ import (
 	"github.com/odmock/odmock/record"
 )
 
-// recordArgs record odmock fast over two days of its default window.
+// recordArgs record odmock fast over two days of the workspace fixture.
 func recordArgs(url, dir string, extra ...string) []string {
 	return append([]string{"record", "--base-url", url, "--token", "odmock-dev-token",
-		"--from", "2024-01-14", "--to", "2024-01-15", "-o", dir, "--rate", "1000"}, extra...)
+		"--from", "2024-01-02", "--to", "2024-01-03", "-o", dir, "--rate", "1000"}, extra...)
 }
 
+// workspaceFixture is raw, personal-looking data (consumer e-mail
+// domains, public IP addresses, phone numbers in messages), served by
+// odmock as a page-faithful provider would serve a real workspace.
+const workspaceFixture = "../../record/testdata/workspace.yaml"
+
 func TestRecordCommand(t *testing.T) {
-	r := startRun(t, "--users", "60")
+	r := startRun(t, "--fixtures", workspaceFixture)
 	dir := filepath.Join(t.TempDir(), "rec")
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), recordArgs(r.url, dir), &stdout, &stderr)
@@ -32,17 +37,17 @@ func TestRecordCommand(t *testing.T) {
 	if info, err := os.Stat(keyFile); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("key file beside the recording: %v %v", info, err)
 	}
-	if !strings.Contains(stderr.String(), "wrote a new one to "+keyFile) || !strings.Contains(stderr.String(), "recorded to 2024-01-15 23:59:59") {
+	if !strings.Contains(stderr.String(), "wrote a new one to "+keyFile) || !strings.Contains(stderr.String(), "recorded to 2024-01-03 23:59:59") {
 		t.Errorf("stderr:\n%s", stderr.String())
 	}
-	// The page's example user is in the recording, under its pseudonym.
+	// A customer is in the recording, under their pseudonym.
 	stdout.Reset()
-	if err := run(context.Background(), []string{"pseudonym", "--key-file", keyFile, "user_12345"}, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), []string{"pseudonym", "--key-file", keyFile, "james.obrien@outlook.com"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	id := strings.Fields(strings.Split(stdout.String(), "\n")[0])[1]
 	fixture, _ := os.ReadFile(filepath.Join(dir, record.FixtureFile))
-	if !strings.Contains(string(fixture), "id: "+id+"\n") || strings.Contains(string(fixture), "user_12345") {
+	if !strings.Contains(string(fixture), "id: "+id+"\n") || strings.Contains(string(fixture), "obrien") {
 		t.Errorf("pseudonym printed %q; the fixture does not hold it, or holds the original", stdout.String())
 	}
 	// Lint: the recording is clean; a raw one is not.
@@ -52,7 +57,7 @@ func TestRecordCommand(t *testing.T) {
 	}
 	raw := filepath.Join(t.TempDir(), "raw")
 	stderr.Reset()
-	if err := run(context.Background(), recordArgs(r.url, raw, "--keep-personal-data"), &stdout, &stderr); err != nil {
+	if err := run(context.Background(), recordArgs(r.url, raw, "--keep-personal-data", "--probe-attributes", "--max-requests", "3000"), &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(stderr.String(), "WARNING: --keep-personal-data") {
@@ -60,8 +65,27 @@ func TestRecordCommand(t *testing.T) {
 	}
 	stdout.Reset()
 	err = run(context.Background(), []string{"lint", "--personal-data", raw}, &stdout, &stderr)
-	if code := exitCode(err); code != 1 || !strings.Contains(stdout.String(), "outside the reserved domains") {
+	if code := exitCode(err); code != 1 || !strings.Contains(stdout.String(), "outside the reserved domains") || !strings.Contains(stdout.String(), "outside the documentation ranges") {
 		t.Errorf("lint --personal-data on a raw recording: exit %d\n%s", code, stdout.String())
+	}
+	// Probing learns the attributes the page's answers do not carry.
+	probed := filepath.Join(t.TempDir(), "probed")
+	stdout.Reset()
+	stderr.Reset()
+	if err := run(context.Background(), recordArgs(r.url, probed, "--probe-attributes", "--max-requests", "3000"), &stdout, &stderr); err != nil {
+		t.Fatalf("record --probe-attributes: %v\n%s", err, stderr.String())
+	}
+	m, err := record.ReadManifest(probed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{"country", "browser", "ip_address", "platform"} {
+		if st := m.Attributes[a].Status; st != "learned" {
+			t.Errorf("--probe-attributes: %s is %q, want learned\n%s", a, st, stderr.String())
+		}
+	}
+	if !strings.Contains(stdout.String(), "probes of learned attributes answered with the same users") {
+		t.Errorf("stdout:\n%s", stdout.String())
 	}
 	// Diff alone, against itself: no change.
 	stdout.Reset()
