@@ -48,6 +48,33 @@ func providerWith(t testing.TB, rateLimit int, wrap func(http.Handler) http.Hand
 	return ts, srv
 }
 
+// workspaceFixture is a raw, personal-looking workspace: consumer e-mail
+// domains, public IP addresses, phone numbers in messages.
+const workspaceFixture = "testdata/workspace.yaml"
+
+// workspace is odmock serving workspaceFixture as a page-faithful
+// provider serves a real workspace: chatbot_user_data is {id, name,
+// email}, every other attribute is hidden from the answers. No rate
+// limit: probing asks many questions quickly.
+func workspace(t testing.TB) *httptest.Server {
+	t.Helper()
+	cfg := mock.DefaultConfig()
+	cfg.Tokens = []string{providerToken}
+	cfg.Fixtures = workspaceFixture
+	cfg.RateLimit = 0
+	cfg.ScenariosDir, cfg.FixturesDir, cfg.JournalSize = "", "", 0
+	srv, err := mock.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// probing is an Options edit: probe attributes, with a budget to spare.
+func probing(o *Options) { o.ProbeAttributes, o.MaxRequests = true, 4000 }
+
 // sleeps records the waits a recording asks for, without waiting.
 type sleeps struct {
 	mu    sync.Mutex
