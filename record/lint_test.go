@@ -2,8 +2,6 @@ package record
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -55,36 +53,38 @@ func TestLintPersonalData(t *testing.T) {
 	}
 }
 
-// TestUnknownAttributes: an attribute the provider does not return is
-// unknown: the manifest says so, and a filter on it matches no one.
+// TestUnknownAttributes: a page-faithful provider's answers carry the
+// e-mail and nothing else of a user's attributes: without probing, the
+// manifest says every other attribute is unknown, and a filter on one
+// matches no one.
 func TestUnknownAttributes(t *testing.T) {
-	strip := regexp.MustCompile(`,"ip_address":(?:"[^"]*"|null)`)
-	ts, _ := provider(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, r)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(rec.Code)
-			w.Write(strip.ReplaceAll(rec.Body.Bytes(), nil))
-		})
-	})
+	ts, _ := provider(t, nil)
 	dir := filepath.Join(t.TempDir(), "rec")
 	res, err := Record(context.Background(), options(ts, dir, testKey(1)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := res.Manifest
-	if a := m.Attributes["ip_address"]; a.Status != "unknown" || a.Unknown != m.Counts.Users {
-		t.Errorf("ip_address: %+v, want unknown for all %d users", a, m.Counts.Users)
+	if a := m.Attributes["email"]; a.Status != "observed" || a.WithValue == 0 || a.WithoutValue == 0 || a.Unknown != 0 {
+		t.Errorf("email: %+v, want observed: known users' e-mails, anonymous users' nulls", a)
 	}
-	if !slices.Contains(m.FiltersWithoutData, "ip_address") || slices.Contains(m.FiltersWithoutData, "country") {
-		t.Errorf("filters without data = %v, want ip_address and not country", m.FiltersWithoutData)
+	var want []string
+	for _, a := range []string{"selected_scenario", "ip_address", "country", "browser_language", "os", "browser", "timezone", "platform"} {
+		if s := m.Attributes[a]; s.Status != "unknown" || s.Unknown != m.Counts.Users {
+			t.Errorf("%s: %+v, want unknown for all %d users", a, s, m.Counts.Users)
+		}
+		want = append(want, a)
+	}
+	if !slices.Equal(m.FiltersWithoutData, want) {
+		t.Errorf("filters without data = %v, want %v", m.FiltersWithoutData, want)
 	}
 	h := serveDir(t, dir)
-	if got := string(get(t, h, selfCheckToken, q("2024-01-01 00:00:00", "2024-01-06 23:59:59", "ip_address", "."))); got != `{"data":[]}` {
-		t.Errorf("filter on an unknown attribute = %.200s, want no user", got)
+	for _, f := range []string{"ip_address", "country", "browser"} {
+		if got := string(get(t, h, selfCheckToken, q("2024-01-01 00:00:00", "2024-01-06 23:59:59", f, "%"))); got != `{"data":[]}` {
+			t.Errorf("filter on the unknown %s = %.200s, want no user", f, got)
+		}
 	}
-	if got := string(get(t, h, selfCheckToken, q("2024-01-01 00:00:00", "2024-01-06 23:59:59", "country", "a"))); got == `{"data":[]}` {
-		t.Error("a filter on an observed attribute matches no one")
+	if got := string(get(t, h, selfCheckToken, q("2024-01-01 00:00:00", "2024-01-06 23:59:59", "email", "@"))); got == `{"data":[]}` {
+		t.Error("a filter on the observed e-mail matches no one")
 	}
 }
