@@ -36,9 +36,13 @@
 //
 // # Real shape
 //
-// A recording serves what the provider returned per user. Attributes the
-// answers do not carry are unknown: a filter on one matches no recorded
-// user, and the manifest lists such filters.
+// A recording serves what the provider returned per user. The page's
+// answers carry a user's id, name and e-mail only; every other attribute
+// is unknown: a filter on one matches no recorded user, and the manifest
+// lists such filters. With Options.ProbeAttributes the recorder learns
+// them by filtered requests in the provider's LIKE semantics, within the
+// request budget (probe.go), and the manifest says per attribute whether
+// it was learned, partly learned or not at all.
 //
 // # Checking
 //

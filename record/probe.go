@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"unicode"
@@ -35,39 +34,6 @@ import (
 // it was learned, partly learned (and for how many users), or not at all.
 // A pattern answers for every recorded user of a window at once, so the
 // cost grows with the distinct values, not with the users.
-
-// maxProbeLength bounds the length of a value probing learns.
-const maxProbeLength = 128
-
-// probeAlphabet is what a position is tried with, after the characters
-// the candidates and learned values suggest for it. Lower case only:
-// filters ignore case.
-const probeAlphabet = "eaoinrtslcdumhpgbfywkvxzjq0123456789 .-/_:+(),'@&#"
-
-// probeCandidates are values, or the beginnings of values, a provider's
-// attributes are likely to hold: what OpenDialog's webchat writes
-// (detect-browser's names before a version, its OS names), IANA time
-// zone regions, common locales and countries.
-var probeCandidates = map[string][]string{
-	"platform":         {"webchat", "whatsapp", "messenger", "teams"},
-	"os":               {"Windows 10", "Mac OS", "iOS", "Android OS", "Linux", "Chrome OS"},
-	"browser":          {"chrome ", "safari ", "firefox ", "edge-chromium ", "ios ", "crios ", "samsung ", "opera ", "edge "},
-	"browser_language": {"en-GB", "en-US", "de-DE", "fr-FR", "es-ES", "it-IT", "pt-BR", "pt-PT", "nl-NL", "en"},
-	"timezone": {"Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Rome",
-		"Europe/Amsterdam", "Europe/Brussels", "Europe/Lisbon", "Europe/Stockholm", "Europe/Oslo", "Europe/Copenhagen",
-		"Europe/Helsinki", "Europe/Warsaw", "Europe/Vienna", "Europe/Zurich", "Europe/Athens", "Europe/Istanbul",
-		"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto",
-		"America/Vancouver", "America/Mexico_City", "America/Sao_Paulo", "America/Buenos_Aires", "America/Bogota",
-		"Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Asia/Dubai", "Asia/Shanghai", "Asia/Hong_Kong",
-		"Australia/Sydney", "Australia/Melbourne", "Pacific/Auckland", "Africa/Johannesburg", "Africa/Lagos", "UTC",
-		"Europe/", "America/", "Asia/", "Australia/", "Africa/", "Pacific/"},
-	"country":           {"GB", "US", "DE", "FR", "ES", "IT", "NL", "IE", "PT", "BR", "CA", "AU", "IN", "MX"},
-	"selected_scenario": {"customer_support"},
-}
-
-// personalAttributes are attributes whose learned values are replaced by
-// pseudonyms, and whose probe patterns the recording does not keep.
-var personalAttributes = map[string]bool{"ip_address": true, "email": true}
 
 // probeWindow is a span probes ask over: consecutive recorded chunks
 // whose answers together stayed under Options.MaxAnswerBytes, so a
@@ -206,122 +172,6 @@ func (r *recorder) attributeValue(attr, v string) string {
 		return r.p.Email(v)
 	}
 	return r.p.text(v, identity{})
-}
-
-// probeWindows merges the recorded chunks into as few windows as the
-// answer size allows.
-func probeWindows(col *collector, xs []Exchange, maxBytes int) []probeWindow {
-	var out []probeWindow
-	size := 0
-	for _, x := range xs {
-		if x.Status != 200 {
-			continue
-		}
-		v, err := url.ParseQuery(x.Query)
-		if err != nil {
-			continue
-		}
-		users := map[string]bool{}
-		if root, err := parseJSON(x.Bytes()); err == nil {
-			if data := root.get("data"); data != nil {
-				for _, item := range data.values {
-					if item.kind == '{' && len(item.keys) == 1 {
-						users[item.keys[0]] = true
-					}
-				}
-			}
-		}
-		n := len(x.Bytes())
-		if k := len(out) - 1; k >= 0 && size+n <= maxBytes {
-			out[k].to = v.Get("to")
-			for id := range users {
-				out[k].users[id] = true
-			}
-			size += n
-			continue
-		}
-		out = append(out, probeWindow{from: v.Get("from"), to: v.Get("to"), users: users})
-		size = n
-	}
-	return out
-}
-
-// match asks for pattern on attr over the windows that hold targets, and
-// returns who matched and who the answers could have held.
-func (pr *prober) match(ctx context.Context, attr, pattern string, targets []*probeUser) (matched, covered map[string]bool, err error) {
-	matched, covered = map[string]bool{}, map[string]bool{}
-	left := map[string]bool{}
-	for _, u := range targets {
-		left[u.id] = true
-	}
-	for len(left) > 0 {
-		best, bestN := -1, 0
-		for i, w := range pr.windows {
-			n := 0
-			for id := range left {
-				if w.users[id] {
-					n++
-				}
-			}
-			if n > bestN {
-				best, bestN = i, n
-			}
-		}
-		if best < 0 {
-			return matched, covered, nil // in no window: not to be learned
-		}
-		w := pr.windows[best]
-		for id := range w.users {
-			covered[id] = true
-			delete(left, id)
-		}
-		query := "from=" + queryEscape(w.from) + "&to=" + queryEscape(w.to) + "&" + attr + "=" + queryEscape(pattern)
-		answers, err := pr.r.client.Get(ctx, query, verify.AuthToken)
-		if err != nil {
-			return matched, covered, err
-		}
-		last := answers[len(answers)-1]
-		for _, a := range answers {
-			for _, d := range verify.Drift(ctx, pr.r.opts.Contract, query, a) {
-				pr.r.res.Drift = append(pr.r.res.Drift, "GET "+pr.r.endpoint.Path+"?"+query+": "+d)
-			}
-		}
-		logged := query
-		if pr.r.p.Enabled() && personalAttributes[attr] {
-			logged = "from=" + queryEscape(w.from) + "&to=" + queryEscape(w.to) + "&" + attr + "=(withheld)"
-		}
-		p := Probe{Seq: len(pr.log) + 1, Attribute: attr, Query: logged, Status: last.Status, Users: []string{}}
-		if last.Status != 200 {
-			pr.log = append(pr.log, p)
-			return matched, covered, fmt.Errorf("a probe was answered %d: %s", last.Status, snippet(last.Body))
-		}
-		root, err := parseJSON(last.Body)
-		if err != nil {
-			return matched, covered, fmt.Errorf("a probe's answer: %w", err)
-		}
-		if data := root.get("data"); data != nil {
-			for _, item := range data.values {
-				if item.kind == '{' && len(item.keys) == 1 {
-					id := pr.r.p.UserID(item.keys[0])
-					matched[id] = true
-					p.Users = append(p.Users, id)
-				}
-			}
-		}
-		pr.log = append(pr.log, p)
-	}
-	return matched, covered, nil
-}
-
-// queryEscape writes a query value as the page's examples do: spaces as
-// %20, colons as they are.
-func queryEscape(s string) string {
-	return strings.NewReplacer("+", "%20", "%3A", ":").Replace(url.QueryEscape(s))
-}
-
-// escapeLike makes s match itself: LIKE's %, _ and \ escaped.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // attribute learns attr's values of users.
@@ -490,62 +340,4 @@ func (pr *prober) group(ctx context.Context, attr string, l int, users []*probeU
 		}
 	}
 	return nil
-}
-
-// agrees reports whether u's known characters allow a value beginning
-// with rs.
-func agrees(u *probeUser, rs []rune) bool {
-	for i, r := range rs {
-		if i >= len(u.chars) {
-			return false
-		}
-		lr := []rune(strings.ToLower(string(r)))[0]
-		if c := u.chars[i]; c != 0 && []rune(strings.ToLower(string(c)))[0] != lr {
-			return false
-		}
-		if u.not[i][lr] {
-			return false
-		}
-	}
-	return true
-}
-
-// order is the characters to try at position i of a value l long: those
-// the learned values and candidates have there, most often first, then
-// the alphabet, the class of the character before first (digits and dots
-// after a digit: a version, an address).
-func (pr *prober) order(i, l int, prev rune, learned []string) []rune {
-	count := map[rune]int{}
-	var seen []rune
-	for _, s := range learned {
-		rs := []rune(strings.ToLower(s))
-		if i < len(rs) && len(rs) <= l {
-			if count[rs[i]] == 0 {
-				seen = append(seen, rs[i])
-			}
-			count[rs[i]]++
-		}
-	}
-	slices.SortStableFunc(seen, func(a, b rune) int { return count[b] - count[a] })
-	alphabet := []rune(probeAlphabet)
-	if unicode.IsDigit(prev) || prev == '.' || prev == ':' {
-		slices.SortStableFunc(alphabet, func(a, b rune) int { return digitClass(b) - digitClass(a) })
-	}
-	for _, r := range alphabet {
-		if count[r] == 0 {
-			seen = append(seen, r)
-		}
-	}
-	return seen
-}
-
-// digitClass ranks what follows a digit: digits, then separators.
-func digitClass(r rune) int {
-	switch {
-	case unicode.IsDigit(r):
-		return 2
-	case r == '.' || r == ':':
-		return 1
-	}
-	return 0
 }
