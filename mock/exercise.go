@@ -78,7 +78,8 @@ func (s *Server) handleExercise(c echo.Context) error {
 	if !ok {
 		return messageReply(http.StatusNotFound, fmt.Sprintf("no behaviour %q: want one of %s", req.Behaviour, strings.Join(Behaviours(s.contract), ", ")))
 	}
-	target := s.contract.Path() + "?" + strings.ReplaceAll(query.Encode(), "+", "%20")
+	// Written as the public page writes its examples: ":" as it is.
+	target := s.contract.Path() + "?" + strings.NewReplacer("+", "%20", "%3A", ":").Replace(query.Encode())
 	r := httptest.NewRequestWithContext(c.Request().Context(), http.MethodGet, target, nil)
 	r.RemoteAddr = c.Request().RemoteAddr
 	r.Header.Set("Accept", "application/json")

@@ -322,6 +322,7 @@ func printBanner(w io.Writer, srv *mock.Server, took time.Duration) {
 	if b.RateLimit > 0 {
 		fmt.Fprintf(w, "  rate limit: %d requests per minute per %s\n", b.RateLimit, b.RateLimitBy)
 	}
+	fmt.Fprintf(w, "  console: %s\n", b.Console)
 	fmt.Fprintf(w, "  try:     %s\n", b.Try)
 }
 
@@ -354,6 +355,7 @@ type banner struct {
 	Active      string   `json:"active"`
 	RateLimit   int      `json:"rate_limit,omitempty"`
 	RateLimitBy string   `json:"rate_limit_by,omitempty"`
+	Console     string   `json:"console"`
 	Try         string   `json:"try"`
 }
 
@@ -375,8 +377,18 @@ func bannerOf(srv *mock.Server, took time.Duration) banner {
 		Token: cfg.Tokens[0], Seed: cfg.Seed, Users: data.Users(), Messages: data.Messages(), BotMessages: data.BotMessages(),
 		Window:    cfg.Window.Start.Format(time.DateTime) + "/" + cfg.Window.End.Format(time.DateTime),
 		Scenarios: srv.Scenarios(), From: from, Active: active, RateLimit: cfg.RateLimit, RateLimitBy: rateLimitBy(cfg),
-		Try: fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
+		Console: consoleLine(srv),
+		Try:     fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
 	}
+}
+
+// consoleLine is the console's URL, and what it asks for.
+func consoleLine(srv *mock.Server) string {
+	u := srv.URL() + mock.ConsolePath
+	if srv.Config().AdminToken != "" {
+		return u + " (asks for the admin token)"
+	}
+	return u + " (every exchange, why each answer, scenarios, coverage, data)"
 }
 
 // rateLimitBy words what the rate limit is keyed by, for the banner.
