@@ -190,22 +190,9 @@ func (d *Dataset) Query(q contract.Query) Result {
 		return r
 	}
 	// Users appear in order of their first message in the range; users
-	// whose first messages share a second keep the dataset's order. With
-	// fewer messages in the range than users, walk the timeline: it meets
-	// the users in that order, and never the users outside the range.
-	tlo, thi := d.timelineSpan(from, to)
-	if thi-tlo < len(d.users) {
-		seen := make([]uint64, (len(d.users)+63)/64)
-		for _, e := range d.timeline[tlo:thi] {
-			if w, bit := e.user/64, uint64(1)<<(e.user%64); seen[w]&bit == 0 {
-				seen[w] |= bit
-				consider(&d.users[e.user])
-			}
-		}
-		return r
-	}
-	for i := range d.users {
-		consider(&d.users[i])
+	// whose first messages share a second keep the dataset's order.
+	if d.candidates(from, to, consider) {
+		return r // met in that order already
 	}
 	slices.SortStableFunc(r.groups, func(a, b group) int {
 		return cmp.Compare(a.u.msgs[a.lo].at, b.u.msgs[b.lo].at)
@@ -244,6 +231,29 @@ func (u *indexedUser) inRange(from, to int64) (lo, hi int) {
 	lo = sort.Search(len(u.msgs), func(i int) bool { return u.msgs[i].at >= from })
 	hi = lo + sort.Search(len(u.msgs)-lo, func(i int) bool { return u.msgs[lo+i].at > to })
 	return lo, hi
+}
+
+// candidates calls visit for each user who may have a message in
+// [from, to]. With fewer messages in the range than users, it walks the
+// timeline: it meets the users in order of their first message in the
+// range, and never the users outside it (ordered is then true). Else it
+// meets every user, in the dataset's order.
+func (d *Dataset) candidates(from, to int64, visit func(*indexedUser)) (ordered bool) {
+	tlo, thi := d.timelineSpan(from, to)
+	if thi-tlo < len(d.users) {
+		seen := make([]uint64, (len(d.users)+63)/64)
+		for _, e := range d.timeline[tlo:thi] {
+			if w, bit := e.user/64, uint64(1)<<(e.user%64); seen[w]&bit == 0 {
+				seen[w] |= bit
+				visit(&d.users[e.user])
+			}
+		}
+		return true
+	}
+	for i := range d.users {
+		visit(&d.users[i])
+	}
+	return false
 }
 
 // timelineSpan is the span of the timeline within [from, to].

@@ -125,22 +125,7 @@ func (d *Dataset) Explain(q contract.Query) Explanation {
 		e.Users++
 		e.Messages += hi - lo
 	}
-	// The users in range, as Query meets them: by the timeline when the
-	// range is narrow, else every user.
-	tlo, thi := d.timelineSpan(from, to)
-	if thi-tlo < len(d.users) {
-		seen := make([]uint64, (len(d.users)+63)/64)
-		for _, te := range d.timeline[tlo:thi] {
-			if w, bit := te.user/64, uint64(1)<<(te.user%64); seen[w]&bit == 0 {
-				seen[w] |= bit
-				visit(&d.users[te.user])
-			}
-		}
-	} else {
-		for i := range d.users {
-			visit(&d.users[i])
-		}
-	}
+	d.candidates(from, to, visit) // the users Query considers
 	before := e.InRange
 	for k := range e.Steps {
 		e.Steps[k].Before, e.Steps[k].After = before, passed[k]
