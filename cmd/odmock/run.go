@@ -340,6 +340,7 @@ func printBanner(w io.Writer, srv *mock.Server, took time.Duration) {
 	if len(b.NoData) > 0 {
 		fmt.Fprintf(w, "  no data: no user has %s: filters on them match no one\n", strings.Join(b.NoData, ", "))
 	}
+	fmt.Fprintf(w, "  console: %s\n", b.Console)
 	fmt.Fprintf(w, "  try:     %s\n", b.Try)
 }
 
@@ -373,6 +374,7 @@ type banner struct {
 	RateLimit   int      `json:"rate_limit,omitempty"`
 	RateLimitBy string   `json:"rate_limit_by,omitempty"`
 	NoData      []string `json:"filters_without_data,omitempty"`
+	Console     string   `json:"console"`
 	Try         string   `json:"try"`
 }
 
@@ -394,8 +396,9 @@ func bannerOf(srv *mock.Server, took time.Duration) banner {
 		Token: cfg.Tokens[0], Seed: cfg.Seed, Users: data.Users(), Messages: data.Messages(), BotMessages: data.BotMessages(),
 		Window:    cfg.Window.Start.Format(time.DateTime) + "/" + cfg.Window.End.Format(time.DateTime),
 		Scenarios: srv.Scenarios(), From: from, Active: active, RateLimit: cfg.RateLimit, RateLimitBy: rateLimitBy(cfg),
-		Try:    fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
-		NoData: filtersWithoutData(cfg, data),
+		Console: consoleLine(srv),
+		Try:     fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
+		NoData:  filtersWithoutData(cfg, data),
 	}
 }
 
@@ -407,6 +410,15 @@ func filtersWithoutData(cfg mock.Config, data *dataset.Dataset) []string {
 		return nil
 	}
 	return attributesWithoutData(data)
+}
+
+// consoleLine is the console's URL, and what it asks for.
+func consoleLine(srv *mock.Server) string {
+	u := srv.URL() + mock.ConsolePath
+	if srv.Config().AdminToken != "" {
+		return u + " (asks for the admin token)"
+	}
+	return u + " (every exchange, why each answer, scenarios, coverage, data)"
 }
 
 // rateLimitBy words what the rate limit is keyed by, for the banner.
