@@ -15,6 +15,7 @@ import (
 // odmock's own API, under adminPrefix (routes.go registers it):
 //
 //	GET    /__odmock/journal[?session=S&limit=N]  the latest requests, oldest first
+//	       (&format=har: as HAR 1.2, for browser devtools)
 //	DELETE /__odmock/journal[?session=S]          forget them
 //	GET    /__odmock/coverage[?session=S]         what clients exercised
 //	DELETE /__odmock/coverage[?session=S]         forget it
@@ -33,9 +34,13 @@ type journalAnswer struct {
 }
 
 // handleJournal serves GET /__odmock/journal?session=ID&limit=N: the
-// latest requests, oldest first.
+// latest requests, oldest first; with format=har, as a HAR 1.2 log.
 func (s *Server) handleJournal(c echo.Context) error {
 	s.settleBefore(c)
+	format := c.QueryParam("format")
+	if format != "" && format != "json" && format != "har" {
+		return messageReply(http.StatusBadRequest, fmt.Sprintf("format %q: want json or har", format))
+	}
 	f := JournalFilter{Session: c.QueryParam("session")}
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -48,6 +53,9 @@ func (s *Server) handleJournal(c echo.Context) error {
 	entries := j.Entries(f)
 	if entries == nil {
 		entries = []JournalEntry{}
+	}
+	if format == "har" {
+		return send(c, jsonReply(http.StatusOK, journalHAR(entries, harBase(c.Request()))))
 	}
 	return send(c, jsonReply(http.StatusOK, journalAnswer{Size: j.Size(), Total: j.Total(), Entries: entries}))
 }

@@ -47,6 +47,11 @@ type JournalEntry struct {
 	// Risks name what the request relied on that the real API may do
 	// differently (see Risks); [] when none.
 	Risks []string `json:"risks"`
+
+	// What the answer's body was, for the HAR export; the journal's JSON
+	// leaves them out (it keeps no bodies).
+	bytes       int64
+	contentType string
 }
 
 // JournalErrors are the validation errors of a request, in the order of
@@ -220,5 +225,8 @@ func (w *watchers) journalExchange(ex *exchange) {
 		Outcome:   ex.Outcome,
 		Errors:    append(JournalErrors(nil), errs...),
 		Risks:     append([]string{}, ex.Risks...),
+
+		bytes:       ex.Bytes,
+		contentType: ex.ContentType,
 	})
 }

@@ -38,6 +38,9 @@ type exchange struct {
 	// Risks name what the client relied on that the real API may do
 	// differently (RiskAcceptJSON, ...), for requests to the API.
 	Risks []string
+	// Bytes and ContentType describe the body sent (for the HAR export).
+	Bytes       int64
+	ContentType string
 
 	seq uint64 // the request's number in observations; 0 for /__odmock/
 	who caller
@@ -115,6 +118,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err) // answer now, so the status is known
 		}
 		ex.Status = c.Response().Status
+		ex.Bytes, ex.ContentType = c.Response().Size, c.Response().Header().Get(echo.HeaderContentType)
 		if ex.Fault != "" {
 			ex.Status = 0 // no answer was sent
 		}
