@@ -28,7 +28,7 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	session := fs.String("session", "", "only this session's coverage (its X-Odmock-Session)")
 	require := fs.String("require", "", "comma-separated `behaviours` that must have been exercised, or all")
 	forbid := fs.String("forbid-risks", "", "comma-separated `risks` no request may have taken ("+strings.Join(mock.Risks(), ", ")+"), or all")
-	format := fs.String("format", "text", "output `format`: text or json")
+	format := fs.String("format", "text", "output `format`: text, json, or junit (JUnit XML, one testcase per behaviour and per risk)")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this `duration`")
 	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
@@ -36,8 +36,8 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *timeout <= 0 {
 		return usageError{fmt.Errorf("--timeout %s: must be positive", *timeout)}
 	}
-	if *format != "text" && *format != "json" {
-		return usageError{fmt.Errorf("--format %q: want text or json", *format)}
+	if *format != "text" && *format != "json" && *format != "junit" {
+		return usageError{fmt.Errorf("--format %q: want text, json or junit", *format)}
 	}
 	u, err := url.Parse(strings.TrimSuffix(*base, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -103,11 +103,21 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 
-	if *format == "json" {
+	switch *format {
+	case "json":
 		if _, err := stdout.Write(append(body, '\n')); err != nil {
 			return err
 		}
-	} else {
+	case "junit":
+		who := ""
+		if oneSession {
+			who = *session
+		}
+		if err := writeCoverageJUnit(stdout, coverageReport{base: *base, session: who, counts: cov,
+			order: order, required: required, forbidden: forbidden}); err != nil {
+			return err
+		}
+	default:
 		who := "all sessions"
 		if oneSession {
 			who = fmt.Sprintf("session %q", *session)
@@ -165,12 +175,18 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
+// cliHeader marks the requests odmock's own commands send to a server.
+const cliHeader = "X-Odmock-Client"
+
 // getJSON GETs a URL and returns the body of its 200.
 func getJSON(ctx context.Context, u string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--url: %w", err)}
 	}
+	// A custom header, as a browser cannot send without asking first: the
+	// CLI is never mistaken for a page on another origin.
+	req.Header.Set(cliHeader, "odmock")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err

@@ -57,9 +57,12 @@ Usage:
   odmock verify --base-url URL --token TOKEN [--from F --to T] [--format text|json|junit]
                                  check a provider (a real workspace, or odmock)
                                  against the contract; exit 0, or 1 if a check fails
-  odmock coverage [--url URL] [--session ID] [--require LIST|all]
+  odmock coverage [--url URL] [--session ID] [--require LIST|all] [--format text|json|junit]
                                  what clients exercised; exit 1 if a required
                                  behaviour was not
+  odmock journal [--url URL] [--session ID] [--har] [-o FILE]
+                                 the requests a running odmock received, as
+                                 JSON or HAR 1.2 (for browser devtools)
   odmock version                 print the version
   odmock help [COMMAND]          this text, or a command's flags
 
@@ -94,6 +97,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runVerify(ctx, args[1:], stdout, stderr)
 		case "coverage":
 			return runCoverage(ctx, args[1:], stdout, stderr)
+		case "journal":
+			return runJournal(ctx, args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
