@@ -28,7 +28,7 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	session := fs.String("session", "", "only this session's coverage (its X-Odmock-Session)")
 	require := fs.String("require", "", "comma-separated `behaviours` that must have been exercised, or all")
 	forbid := fs.String("forbid-risks", "", "comma-separated `risks` no request may have taken ("+strings.Join(mock.Risks(), ", ")+"), or all")
-	format := fs.String("format", "text", "output `format`: text, json, or junit (JUnit XML, one testcase per behaviour and per risk)")
+	format := fs.String("format", "text", "output `format`: text, json, junit (JUnit XML, one testcase per behaviour and per risk) or markdown (a table, for a CI job's summary)")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this `duration`")
 	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
@@ -36,8 +36,8 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *timeout <= 0 {
 		return usageError{fmt.Errorf("--timeout %s: must be positive", *timeout)}
 	}
-	if *format != "text" && *format != "json" && *format != "junit" {
-		return usageError{fmt.Errorf("--format %q: want text, json or junit", *format)}
+	if !slices.Contains([]string{"text", "json", "junit", "markdown"}, *format) {
+		return usageError{fmt.Errorf("--format %q: want text, json, junit or markdown", *format)}
 	}
 	u, err := url.Parse(strings.TrimSuffix(*base, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -108,13 +108,16 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if _, err := stdout.Write(append(body, '\n')); err != nil {
 			return err
 		}
-	case "junit":
-		who := ""
+	case "junit", "markdown":
+		rep := coverageReport{base: *base, counts: cov, order: order, required: required, forbidden: forbidden}
 		if oneSession {
-			who = *session
+			rep.session = *session
 		}
-		if err := writeCoverageJUnit(stdout, coverageReport{base: *base, session: who, counts: cov,
-			order: order, required: required, forbidden: forbidden}); err != nil {
+		write := writeCoverageJUnit
+		if *format == "markdown" {
+			write = writeCoverageMarkdown
+		}
+		if err := write(stdout, rep); err != nil {
 			return err
 		}
 	default:

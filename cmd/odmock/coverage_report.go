@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/odmock/odmock/mock"
 )
@@ -108,5 +109,41 @@ func writeCoverageJUnit(w io.Writer, r coverageReport) error {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// writeCoverageMarkdown writes the coverage as a GitHub-flavoured
+// Markdown table, for a CI job's summary ($GITHUB_STEP_SUMMARY).
+func writeCoverageMarkdown(w io.Writer, r coverageReport) error {
+	var b strings.Builder
+	who := "all sessions"
+	if r.session != "" {
+		who = "session `" + r.session + "`"
+	}
+	fmt.Fprintf(&b, "### odmock coverage (%s, %d requests)\n\n", who, r.counts.Requests)
+	b.WriteString("| behaviour | requests | |\n| --- | ---: | --- |\n")
+	for _, name := range r.order {
+		n := r.counts.Behaviours[name]
+		note := ""
+		switch {
+		case n == 0 && slices.Contains(r.required, name):
+			note = "❌ required, never exercised"
+		case n == 0:
+			note = "never exercised"
+		case slices.Contains(r.required, name):
+			note = "✅ required"
+		}
+		fmt.Fprintf(&b, "| `%s` | %d | %s |\n", name, n, note)
+	}
+	b.WriteString("\n| risk (what the real API may do differently) | requests | |\n| --- | ---: | --- |\n")
+	for _, risk := range mock.Risks() {
+		n := r.counts.Risks[risk]
+		note := ""
+		if n > 0 && slices.Contains(r.forbidden, risk) {
+			note = "❌ forbidden"
+		}
+		fmt.Fprintf(&b, "| `%s` | %d | %s |\n", risk, n, note)
+	}
+	_, err := io.WriteString(w, b.String())
 	return err
 }
