@@ -39,12 +39,11 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if !slices.Contains([]string{"text", "json", "junit", "markdown"}, *format) {
 		return usageError{fmt.Errorf("--format %q: want text, json, junit or markdown", *format)}
 	}
-	u, err := url.Parse(strings.TrimSuffix(*base, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageError{fmt.Errorf("--url %q: want the server's base URL, http:// or https:// and a host", *base)}
-	}
 	// The base URL, as for healthcheck; a coverage or health URL works too.
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, mock.CoveragePath), mock.HealthPath) + mock.CoveragePath
+	u, err := adminURL(*base, mock.CoveragePath)
+	if err != nil {
+		return usageError{err}
+	}
 	oneSession := false
 	fs.Visit(func(f *flag.Flag) { oneSession = oneSession || f.Name == "session" })
 	if oneSession {
