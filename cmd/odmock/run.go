@@ -57,12 +57,12 @@ Usage:
   odmock verify --base-url URL --token TOKEN [--from F --to T] [--format text|json|junit]
                                  check a provider (a real workspace, or odmock)
                                  against the contract; exit 0, or 1 if a check fails
-  odmock coverage [--url URL] [--session ID] [--require LIST|all] [--format text|json|junit]
+  odmock coverage [--url URL] [--session ID] [--require LIST|all] [--format text|json|junit|markdown]
                                  what clients exercised; exit 1 if a required
                                  behaviour was not
-  odmock journal [--url URL] [--session ID] [--har] [-o FILE]
+  odmock journal [--url URL] [--session ID] [--har | --format json|har|markdown] [-o FILE]
                                  the requests a running odmock received, as
-                                 JSON or HAR 1.2 (for browser devtools)
+                                 JSON, HAR 1.2 (for browser devtools) or Markdown
   odmock version                 print the version
   odmock help [COMMAND]          this text, or a command's flags
 
