@@ -66,6 +66,10 @@ type JournalEntry struct {
 	body       []byte // an answer written whole; nil for the engine's
 	libGen     uint64
 	fault      string
+	// What the answer's body was, for the HAR export; the journal's JSON
+	// leaves them out (it keeps no bodies).
+	bytes       int64
+	contentType string
 }
 
 // JournalErrors are the validation errors of a request, in the order of
@@ -347,13 +351,15 @@ func (w *watchers) journalExchange(ex *exchange) {
 		Errors:    append(JournalErrors(nil), errs...),
 		Risks:     append([]string{}, ex.Risks...),
 
-		rawQuery:   rawQuery,
-		reqHeader:  reqHeader,
-		reqBytes:   reqBytes,
-		respHeader: ex.respHeader,
-		body:       ex.body,
-		libGen:     ex.libGen,
-		fault:      ex.Fault,
+		rawQuery:    rawQuery,
+		reqHeader:   reqHeader,
+		reqBytes:    reqBytes,
+		respHeader:  ex.respHeader,
+		body:        ex.body,
+		libGen:      ex.libGen,
+		fault:       ex.Fault,
+		bytes:       ex.Sent,
+		contentType: ex.respHeader.Get("Content-Type"),
 	})
 }
 

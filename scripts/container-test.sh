@@ -111,6 +111,11 @@ cleanup() {
     "${PODMAN[@]}" rm -f -t 0 "$c" >/dev/null 2>&1
   done
   if [ "${image_mounted:-0}" = 1 ]; then "${PODMAN[@]}" image unmount "$IMAGE" >/dev/null 2>&1; fi
+  # ODMOCK_KEEP_IMAGE=NAME keeps the image that passed, under NAME, for
+  # later checks (scripts/testcontainers-test.sh).
+  if [ "$rc" = 0 ] && [ -n "${ODMOCK_KEEP_IMAGE:-}" ]; then
+    "${PODMAN[@]}" tag "$IMAGE" "$ODMOCK_KEEP_IMAGE" && say "kept the image as $ODMOCK_KEEP_IMAGE"
+  fi
   "${PODMAN[@]}" rmi -f "$IMAGE" >/dev/null 2>&1
   rm -rf "$WORK"
   exit "$rc"

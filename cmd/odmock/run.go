@@ -58,7 +58,7 @@ Usage:
   odmock verify --base-url URL --token TOKEN [--from F --to T] [--format text|json|junit]
                                  check a provider (a real workspace, or odmock)
                                  against the contract; exit 0, or 1 if a check fails
-  odmock coverage [--url URL] [--session ID] [--require LIST|all]
+  odmock coverage [--url URL] [--session ID] [--require LIST|all] [--format text|json|junit|markdown]
                                  what clients exercised; exit 1 if a required
                                  behaviour was not
   odmock data stats [--seed N] [--users N] [--format text|json]
@@ -70,6 +70,9 @@ Usage:
                                  the pseudonym of one real value in a recording
   odmock lint --personal-data [--deny-list F] [PATHS]
                                  find personal data in fixture files; exit 1 if any
+  odmock journal [--url URL] [--session ID] [--har | --format json|har|markdown] [-o FILE]
+                                 the requests a running odmock received, as
+                                 JSON, HAR 1.2 (for browser devtools) or Markdown
   odmock version                 print the version
   odmock help [COMMAND]          this text, or a command's flags
 
@@ -110,6 +113,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runRecord(ctx, args[1:], stdout, stderr)
 		case "pseudonym":
 			return runPseudonym(ctx, args[1:], stdout, stderr)
+		case "journal":
+			return runJournal(ctx, args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
