@@ -109,73 +109,39 @@ type JournalFilter struct {
 
 // Journal is a bounded record of the latest requests, oldest first: what a
 // test or a CI check reads to assert what a client asked for. It is safe
-// for concurrent use.
+// for concurrent use. With Config.State, it is the journal of every
+// replica.
 type Journal struct {
-	mu    sync.Mutex
-	ring  []JournalEntry // a ring of cap(ring) slots once full
-	next  int            // the slot the next entry goes to, once full
-	total uint64         // entries ever recorded
+	size  int
+	store journalStore
 }
 
-// newJournal returns a journal that keeps the latest size requests. A
-// size of 0 keeps none.
+// newJournal returns a journal in memory that keeps the latest size
+// requests. A size of 0 keeps none.
 func newJournal(size int) *Journal {
-	return &Journal{ring: make([]JournalEntry, 0, max(size, 0))}
+	return &Journal{size: max(size, 0), store: newMemJournal(size)}
 }
 
 // Size is how many entries the journal keeps at most.
-func (j *Journal) Size() int { return cap(j.ring) }
+func (j *Journal) Size() int { return j.size }
 
 // Total is how many requests the journal has recorded since it was made,
 // kept or not.
 func (j *Journal) Total() uint64 {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.total
+	total, _ := j.store.counts()
+	return total
 }
 
 // counts is how many entries were recorded, and how many are kept.
-func (j *Journal) counts() (total uint64, kept int) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.total, len(j.ring)
-}
+func (j *Journal) counts() (total uint64, kept int) { return j.store.counts() }
 
 // Record adds an entry, dropping the oldest when the journal is full. It
 // sets the entry's ID.
-func (j *Journal) Record(e JournalEntry) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.total++
-	e.ID = j.total
-	switch {
-	case cap(j.ring) == 0:
-	case len(j.ring) < cap(j.ring):
-		j.ring = append(j.ring, e)
-	default:
-		j.ring[j.next] = e
-		j.next = (j.next + 1) % len(j.ring)
-	}
-}
+func (j *Journal) Record(e JournalEntry) { j.store.record(e) }
 
-// Entries returns the entries f selects, oldest first. It walks from the
-// newest and stops at the limit, so a page of a big journal costs the
-// page, not the journal; the entries are copied under the lock and
-// decoded outside it.
+// Entries returns the entries f selects, oldest first.
 func (j *Journal) Entries(f JournalFilter) []JournalEntry {
-	var out []JournalEntry
-	j.mu.Lock()
-	for i := len(j.ring) - 1; i >= 0; i-- {
-		if f.Limit > 0 && len(out) == f.Limit {
-			break
-		}
-		e := j.ring[(j.next+i)%len(j.ring)]
-		if (f.Session == "" || e.Session == f.Session) && (f.Before == 0 || e.ID < f.Before) {
-			out = append(out, e)
-		}
-	}
-	j.mu.Unlock()
-	slices.Reverse(out)
+	out := j.store.entries(f)
 	// Decoding the query waits until someone reads it: recording a
 	// request stays cheap.
 	for i := range out {
@@ -190,7 +156,61 @@ func (j *Journal) Entries(f JournalFilter) []JournalEntry {
 
 // Clear removes the entries of session, or all entries when session is "",
 // and returns how many it removed.
-func (j *Journal) Clear(session string) int {
+func (j *Journal) Clear(session string) int { return j.store.clear(session) }
+
+// memJournal is the journal in this replica's memory: a ring.
+type memJournal struct {
+	mu    sync.Mutex
+	ring  []JournalEntry // a ring of cap(ring) slots once full
+	next  int            // the slot the next entry goes to, once full
+	total uint64         // entries ever recorded
+}
+
+func newMemJournal(size int) *memJournal {
+	return &memJournal{ring: make([]JournalEntry, 0, max(size, 0))}
+}
+
+func (j *memJournal) counts() (total uint64, kept int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.total, len(j.ring)
+}
+
+func (j *memJournal) record(e JournalEntry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.total++
+	e.ID = j.total
+	switch {
+	case cap(j.ring) == 0:
+	case len(j.ring) < cap(j.ring):
+		j.ring = append(j.ring, e)
+	default:
+		j.ring[j.next] = e
+		j.next = (j.next + 1) % len(j.ring)
+	}
+}
+
+// entries walks from the newest and stops at the limit, so a page of a
+// big journal costs the page, not the journal.
+func (j *memJournal) entries(f JournalFilter) []JournalEntry {
+	var out []JournalEntry
+	j.mu.Lock()
+	for i := len(j.ring) - 1; i >= 0; i-- {
+		if f.Limit > 0 && len(out) == f.Limit {
+			break
+		}
+		e := j.ring[(j.next+i)%len(j.ring)]
+		if (f.Session == "" || e.Session == f.Session) && (f.Before == 0 || e.ID < f.Before) {
+			out = append(out, e)
+		}
+	}
+	j.mu.Unlock()
+	slices.Reverse(out)
+	return out
+}
+
+func (j *memJournal) clear(session string) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	kept := make([]JournalEntry, 0, cap(j.ring))
