@@ -2,13 +2,12 @@ package mock
 
 import (
 	"fmt"
-	"maps"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // The state's semantics, the same for every backend: each test runs
