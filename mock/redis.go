@@ -83,6 +83,7 @@ func connectShared(cfg Config, log *slog.Logger) (*sharedState, error) {
 	opts.DialTimeout = redisDialTimeout
 	opts.ReadTimeout, opts.WriteTimeout = redisIOTimeout, redisIOTimeout
 	opts.MaxRetries = -1 // a failed command falls back at once; the watcher retries
+	opts.DialerRetries = 1
 	opts.ClientName = "odmock"
 	client := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(context.Background(), redisStartWait)
