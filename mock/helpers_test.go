@@ -57,7 +57,10 @@ func newTestServer(t testing.TB, cfg Config) *testServer {
 		t.Fatalf("New: %v", err)
 	}
 	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	t.Cleanup(func() {
+		ts.Close()
+		srv.shared.close() // what Shutdown does for a server that Start served
+	})
 	return &testServer{t: t, srv: srv, ts: ts}
 }
 

@@ -203,7 +203,9 @@ func (s *Server) URL() string {
 }
 
 // Shutdown stops accepting connections and waits for requests in flight
-// to be answered, or for ctx to end; then it closes whatever is left.
+// to be answered, or for ctx to end; then it closes whatever is left, the
+// connections to the shared state (Config.State) too. A server served
+// through Handler alone is shut down the same way.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.stopWatch != nil {
 		s.stopWatch()

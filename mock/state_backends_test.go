@@ -1,13 +1,18 @@
 package mock
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // The state's semantics, the same for every backend: each test runs
@@ -294,5 +299,49 @@ func TestBackendCoverage(t *testing.T) {
 				t.Errorf("after reset(all): %d requests, %d kept; want 0, 0", got.Requests, got.SessionsKept)
 			}
 		})
+	}
+}
+
+// lostRedis is shared state whose Redis is out of reach (nothing listens
+// on port 1), as a replica sees it once Redis is lost.
+func lostRedis(t *testing.T) *sharedState {
+	t.Helper()
+	s := &sharedState{client: redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1}),
+		prefix: "lost:", log: discard, stop: make(chan struct{})}
+	s.lose(errors.New("dial tcp 127.0.0.1:1: connect: connection refused"))
+	t.Cleanup(func() { s.client.Close() })
+	return s
+}
+
+// TestSharedStateLost: with Redis lost, every kind of state answers from
+// the replica's own memory, and health says degraded with 200. It needs
+// no redis-server.
+func TestSharedStateLost(t *testing.T) {
+	lost := lostRedis(t)
+	st := newScenarioState(10, "empty", discard, lost)
+	if a, b := st.counters.next("s", ruleKey{}), st.counters.next("s", ruleKey{}); a != 1 || b != 2 {
+		t.Errorf("turns = %d, %d; want 1, 2 from local counters", a, b)
+	}
+	if got := st.activeFor("s"); got != "empty" {
+		t.Errorf("scenario = %q, want the initial empty", got)
+	}
+	l := newRateLimiter(1, 10, time.Now, discard)
+	l.buckets = lost.rateBuckets(l.buckets, 10, discard)
+	if a, b := l.take("k"), l.take("k"); !a.allowed || b.allowed {
+		t.Errorf("rate limit 1: %v, %v; want allowed, refused", a.allowed, b.allowed)
+	}
+	j := newJournal(10)
+	j.store = lost.journalStore(j.store, 10)
+	j.Record(JournalEntry{Session: "s"})
+	if es := j.Entries(JournalFilter{}); len(es) != 1 || es[0].ID != 1 {
+		t.Errorf("journal = %+v, want one entry", es)
+	}
+
+	ts := newTestServer(t, smallConfig())
+	ts.srv.shared = lost
+	r := ts.get(HealthPath)
+	var h Health
+	if err := json.Unmarshal(r.body, &h); err != nil || r.status != 200 || h.Status != "degraded" || !strings.Contains(h.Reason, "connection refused") {
+		t.Errorf("health = %d %s, want 200 degraded with the reason", r.status, r.body)
 	}
 }
