@@ -26,6 +26,10 @@ type Dataset struct {
 	// timeline is every user-sent message by time (then user): a narrow
 	// range finds its users without looking at the others.
 	timeline []timelineEntry
+	// source gives user i whole, bot messages and attributes as written:
+	// the fixture's user, or the seeded user made again. Only explanations
+	// and the console read it, never a query.
+	source func(i int) User
 }
 
 // timelineEntry is one user-sent message in the timeline.
@@ -54,6 +58,7 @@ func (d *Dataset) buildTimeline() {
 // unique and non-empty, and attribute names must be filters of the contract.
 func New(c *contract.Contract, users []User) (*Dataset, error) {
 	d := &Dataset{attributes: c.Attributes(), byID: make(map[string]int, len(users))}
+	d.source = func(i int) User { return users[i] }
 	ix := newIndexer(c)
 	d.users = make([]indexedUser, 0, len(users))
 	for i := range users {
@@ -88,6 +93,7 @@ func New(c *contract.Contract, users []User) (*Dataset, error) {
 func NewSeeded(c *contract.Contract, seed uint64, n int, w Window) (*Dataset, error) {
 	d := &Dataset{attributes: c.Attributes(), users: make([]indexedUser, n), byID: make(map[string]int, n)}
 	cat := newCatalog(seed, w)
+	d.source = func(i int) User { return seededUser(cat, seed, i) }
 	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
 	ixs := make([]*indexer, workers)
 	errs := make([]error, workers)
@@ -161,30 +167,19 @@ func (d *Dataset) Query(q contract.Query) Result {
 	if from > to {
 		return r
 	}
-	type filter struct {
-		attr int
-		m    likeMatcher
-	}
-	filters := make([]filter, 0, len(q.Filters))
-	for _, f := range q.Filters {
-		i := slices.Index(d.attributes, f.Attribute)
-		if i < 0 {
-			// The contract never lets an unknown filter through; if one
-			// came from the Go API, nobody has that attribute.
-			return r
-		}
-		filters = append(filters, filter{attr: i, m: newLikeMatcher(f.Value)})
+	filters, ok := d.compileFilters(q.Filters)
+	if !ok {
+		// The contract never lets an unknown filter through; if one came
+		// from the Go API, nobody has that attribute.
+		return r
 	}
 	consider := func(u *indexedUser) {
 		for i := range filters {
-			f := &filters[i]
-			if !u.has[f.attr] || !f.m.match(u.lower[f.attr]) {
+			if !filters[i].keeps(u) {
 				return
 			}
 		}
-		lo := sort.Search(len(u.msgs), func(i int) bool { return u.msgs[i].at >= from })
-		hi := lo + sort.Search(len(u.msgs)-lo, func(i int) bool { return u.msgs[lo+i].at > to })
-		if lo < hi {
+		if lo, hi := u.inRange(from, to); lo < hi {
 			r.groups = append(r.groups, group{u: u, lo: lo, hi: hi})
 		}
 	}
@@ -195,28 +190,77 @@ func (d *Dataset) Query(q contract.Query) Result {
 		return r
 	}
 	// Users appear in order of their first message in the range; users
-	// whose first messages share a second keep the dataset's order. With
-	// fewer messages in the range than users, walk the timeline: it meets
-	// the users in that order, and never the users outside the range.
-	tlo, _ := slices.BinarySearchFunc(d.timeline, from, func(e timelineEntry, t int64) int { return cmp.Compare(e.at, t) })
-	thi, _ := slices.BinarySearchFunc(d.timeline, to+1, func(e timelineEntry, t int64) int { return cmp.Compare(e.at, t) })
-	if thi-tlo < len(d.users) {
-		seen := make([]uint64, (len(d.users)+63)/64)
-		for _, e := range d.timeline[tlo:thi] {
-			if w, bit := e.user/64, uint64(1)<<(e.user%64); seen[w]&bit == 0 {
-				seen[w] |= bit
-				consider(&d.users[e.user])
-			}
-		}
-		return r
-	}
-	for i := range d.users {
-		consider(&d.users[i])
+	// whose first messages share a second keep the dataset's order.
+	if d.candidates(from, to, consider) {
+		return r // met in that order already
 	}
 	slices.SortStableFunc(r.groups, func(a, b group) int {
 		return cmp.Compare(a.u.msgs[a.lo].at, b.u.msgs[b.lo].at)
 	})
 	return r
+}
+
+// compiledFilter is one filter of a query, ready to test users.
+type compiledFilter struct {
+	attr int // index in Dataset.attributes
+	m    likeMatcher
+}
+
+// keeps reports whether u passes the filter: it has the attribute, and
+// the attribute matches.
+func (f *compiledFilter) keeps(u *indexedUser) bool {
+	return u.has[f.attr] && f.m.match(u.lower[f.attr])
+}
+
+// compileFilters readies a query's filters; ok is false when one names
+// an attribute the dataset does not have.
+func (d *Dataset) compileFilters(fs []contract.Filter) (out []compiledFilter, ok bool) {
+	out = make([]compiledFilter, 0, len(fs))
+	for _, f := range fs {
+		i := slices.Index(d.attributes, f.Attribute)
+		if i < 0 {
+			return nil, false
+		}
+		out = append(out, compiledFilter{attr: i, m: newLikeMatcher(f.Value)})
+	}
+	return out, true
+}
+
+// inRange is the span of u's messages within [from, to]: u.msgs[lo:hi].
+func (u *indexedUser) inRange(from, to int64) (lo, hi int) {
+	lo = sort.Search(len(u.msgs), func(i int) bool { return u.msgs[i].at >= from })
+	hi = lo + sort.Search(len(u.msgs)-lo, func(i int) bool { return u.msgs[lo+i].at > to })
+	return lo, hi
+}
+
+// candidates calls visit for each user who may have a message in
+// [from, to]. With fewer messages in the range than users, it walks the
+// timeline: it meets the users in order of their first message in the
+// range, and never the users outside it (ordered is then true). Else it
+// meets every user, in the dataset's order.
+func (d *Dataset) candidates(from, to int64, visit func(*indexedUser)) (ordered bool) {
+	tlo, thi := d.timelineSpan(from, to)
+	if thi-tlo < len(d.users) {
+		seen := make([]uint64, (len(d.users)+63)/64)
+		for _, e := range d.timeline[tlo:thi] {
+			if w, bit := e.user/64, uint64(1)<<(e.user%64); seen[w]&bit == 0 {
+				seen[w] |= bit
+				visit(&d.users[e.user])
+			}
+		}
+		return true
+	}
+	for i := range d.users {
+		visit(&d.users[i])
+	}
+	return false
+}
+
+// timelineSpan is the span of the timeline within [from, to].
+func (d *Dataset) timelineSpan(from, to int64) (lo, hi int) {
+	lo, _ = slices.BinarySearchFunc(d.timeline, from, func(e timelineEntry, t int64) int { return cmp.Compare(e.at, t) })
+	hi, _ = slices.BinarySearchFunc(d.timeline, to+1, func(e timelineEntry, t int64) int { return cmp.Compare(e.at, t) })
+	return lo, hi
 }
 
 // echoedFilters are the filters each user of an answer names, as the page

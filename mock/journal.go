@@ -3,7 +3,9 @@ package mock
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"sync"
@@ -16,7 +18,8 @@ import (
 const DefaultJournalSize = 1000
 
 // MaxJournalSize is the largest journal a server keeps: with entries of at
-// most about 5 KiB (the query is cut at 4 KiB), some 500 MiB at worst.
+// most about 10 KiB (the query is cut at 4 KiB, request headers are kept
+// up to 4 KiB), some 1 GiB at worst; 10 MiB at the default size.
 const MaxJournalSize = 100_000
 
 // Bounds of one journal entry, so that the journal's memory is bounded by
@@ -25,6 +28,7 @@ const (
 	maxJournalQuery   = 4 << 10 // bytes of the raw query kept
 	maxJournalSession = 128     // bytes of the session kept
 	maxJournalErrors  = 50      // fields of the validation errors kept
+	maxJournalHeaders = 4 << 10 // bytes of request headers kept, for the console
 )
 
 // JournalEntry is one request as the journal keeps it. It holds nothing
@@ -52,6 +56,16 @@ type JournalEntry struct {
 	// Risks name what the request relied on that the real API may do
 	// differently (see Risks); [] when none.
 	Risks []string `json:"risks"`
+
+	// What the console's detail and explanation read (see exchange):
+	// references, not copies, and none of it in the journal's JSON.
+	rawQuery   string      // as sent, "" past maxJournalQuery
+	reqHeader  http.Header // nil past maxJournalHeaders
+	reqBytes   int         // the request headers' size
+	respHeader http.Header
+	body       []byte // an answer written whole; nil for the engine's
+	libGen     uint64
+	fault      string
 }
 
 // JournalErrors are the validation errors of a request, in the order of
@@ -114,6 +128,94 @@ type JournalFilter struct {
 type Journal struct {
 	size  int
 	store journalStore
+	mu    sync.Mutex // guards subs and mine
+	// subs are the live readers (the console's stream): each gets every
+	// new entry, or is dropped when it falls behind. Nil when nobody
+	// watches, which costs Record nothing.
+	subs map[*journalSub]struct{}
+	// mine keeps, when the store is shared (Config.State), the latest
+	// entries this replica recorded whole, with what the console shows of
+	// an exchange beyond the shared fields (headers, bodies): a shared
+	// store keeps the public fields only. Nil with the memory store,
+	// which keeps entries whole itself.
+	mine *memJournal
+}
+
+// journalSub is a live reader of the journal. Its channel is closed when
+// it is dropped for falling behind (dropped is then set) or unsubscribes.
+type journalSub struct {
+	ch      chan JournalEntry
+	dropped bool
+}
+
+// Bounds of the live readers: how many at once, and how many entries one
+// may fall behind before it is dropped (it reconnects and catches up from
+// the journal).
+const (
+	maxJournalSubs   = 16
+	journalSubBuffer = 256
+)
+
+// errTooManyReaders refuses a live reader past maxJournalSubs.
+var errTooManyReaders = errors.New("too many live readers of the journal")
+
+// subscribe adds a live reader.
+func (j *Journal) subscribe() (*journalSub, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.subs) >= maxJournalSubs {
+		return nil, errTooManyReaders
+	}
+	if j.subs == nil {
+		j.subs = map[*journalSub]struct{}{}
+	}
+	sub := &journalSub{ch: make(chan JournalEntry, journalSubBuffer)}
+	j.subs[sub] = struct{}{}
+	return sub, nil
+}
+
+// unsubscribe removes a live reader, if it is still there.
+func (j *Journal) unsubscribe(sub *journalSub) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, ok := j.subs[sub]; ok {
+		delete(j.subs, sub)
+		close(sub.ch)
+	}
+	if len(j.subs) == 0 {
+		j.subs = nil
+	}
+}
+
+// dropped reports whether sub was dropped for falling behind.
+func (j *Journal) dropped(sub *journalSub) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return sub.dropped
+}
+
+// byID returns the entry with id, if the journal still keeps it. With
+// Config.State, entries recorded by another replica have their public
+// fields only (the console's request and answer details stay with the
+// replica that answered).
+func (j *Journal) byID(id uint64) (JournalEntry, bool) {
+	if id == 0 {
+		return JournalEntry{}, false
+	}
+	one := JournalFilter{Before: id + 1, Limit: 1}
+	j.mu.Lock()
+	mine := j.mine
+	j.mu.Unlock()
+	if mine != nil {
+		if es := mine.entries(one); len(es) == 1 && es[0].ID == id {
+			return es[0], true
+		}
+	}
+	es := j.store.entries(one)
+	if len(es) == 1 && es[0].ID == id {
+		return es[0], true
+	}
+	return JournalEntry{}, false
 }
 
 // newJournal returns a journal in memory that keeps the latest size
@@ -137,7 +239,23 @@ func (j *Journal) counts() (total uint64, kept int) { return j.store.counts() }
 
 // Record adds an entry, dropping the oldest when the journal is full. It
 // sets the entry's ID.
-func (j *Journal) Record(e JournalEntry) { j.store.record(e) }
+func (j *Journal) Record(e JournalEntry) {
+	e = j.store.record(e)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.mine != nil {
+		j.mine.keep(e)
+	}
+	for sub := range j.subs {
+		select {
+		case sub.ch <- e:
+		default: // behind: drop it rather than hold up a request
+			sub.dropped = true
+			delete(j.subs, sub)
+			close(sub.ch)
+		}
+	}
+}
 
 // Entries returns the entries f selects, oldest first.
 func (j *Journal) Entries(f JournalFilter) []JournalEntry {
@@ -176,11 +294,25 @@ func (j *memJournal) counts() (total uint64, kept int) {
 	return j.total, len(j.ring)
 }
 
-func (j *memJournal) record(e JournalEntry) {
+func (j *memJournal) record(e JournalEntry) JournalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.total++
 	e.ID = j.total
+	j.put(e)
+	return e
+}
+
+// keep adds an entry numbered elsewhere (by a shared store).
+func (j *memJournal) keep(e JournalEntry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.total++
+	j.put(e)
+}
+
+// put stores e in the ring; j.mu is held.
+func (j *memJournal) put(e JournalEntry) {
 	switch {
 	case cap(j.ring) == 0:
 	case len(j.ring) < cap(j.ring):
@@ -244,6 +376,14 @@ func (w *watchers) journalExchange(ex *exchange) {
 	if len(session) > maxJournalSession {
 		session = session[:maxJournalSession]
 	}
+	rawQuery := ex.rawQuery
+	if len(rawQuery) > maxJournalQuery {
+		rawQuery = ""
+	}
+	reqHeader, reqBytes := ex.reqHeader, headerBytes(ex.reqHeader)
+	if reqBytes > maxJournalHeaders {
+		reqHeader = nil
+	}
 	w.journal.Record(JournalEntry{
 		Time:      ex.Start.UTC(),
 		Method:    ex.Method,
@@ -257,5 +397,24 @@ func (w *watchers) journalExchange(ex *exchange) {
 		Outcome:   ex.Outcome,
 		Errors:    append(JournalErrors(nil), errs...),
 		Risks:     append([]string{}, ex.Risks...),
+
+		rawQuery:   rawQuery,
+		reqHeader:  reqHeader,
+		reqBytes:   reqBytes,
+		respHeader: ex.respHeader,
+		body:       ex.body,
+		libGen:     ex.libGen,
+		fault:      ex.Fault,
 	})
+}
+
+// headerBytes is the size of h as names and values.
+func headerBytes(h http.Header) int {
+	n := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }

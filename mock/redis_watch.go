@@ -167,14 +167,17 @@ func (s *sharedState) journalStore(local journalStore, size int) journalStore {
 	return &redisJournal{r: s, local: local, size: max(size, 0)}
 }
 
-func (j *redisJournal) record(e JournalEntry) {
+func (j *redisJournal) record(e JournalEntry) JournalEntry {
 	b, err := json.Marshal(e)
 	if err == nil {
-		if _, ok := j.r.run(journalRecordScript, j.size, e.Session, b); ok {
-			return
+		if v, ok := j.r.run(journalRecordScript, j.size, e.Session, b); ok {
+			if id, ok := v.(int64); ok {
+				e.ID = uint64(id)
+			}
+			return e
 		}
 	}
-	j.local.record(e)
+	return j.local.record(e)
 }
 
 // journalReadChunk is how many entries one read of the stream takes,

@@ -55,6 +55,11 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/", s.handleRoot)
 	e.HEAD("/", s.handleRoot)
 
+	// The console's files are public, like any page's (the admin guard
+	// still applies); what they show comes from the admin API below.
+	e.GET(ConsolePath, s.handleConsole)
+	e.GET(adminPrefix+"/console/*", s.handleConsole)
+
 	admin := e.Group(adminPrefix)
 	if s.gate.admin != nil {
 		// Use also routes every other path under the prefix through it,
@@ -74,6 +79,15 @@ func (s *Server) routes() *echo.Echo {
 	admin.POST("/reset", s.handleReset)
 	admin.POST("/reload", s.handleReload)
 	admin.GET(rel(StatePath), s.handleState)
+	// The console's own calls.
+	admin.GET(rel(JournalPath)+"/stream", s.handleJournalStream)
+	admin.GET(rel(JournalPath)+"/:id", s.handleJournalEntry)
+	admin.GET(rel(ExplainPath), s.handleExplain)
+	admin.POST(rel(ExercisePath), s.handleExercise)
+	admin.GET("/data/users", s.handleDataUsers)
+	admin.GET("/data/user", s.handleDataUser)
+	admin.GET("/data/stats", s.handleDataStats)
+	admin.GET("/info", s.handleInfo)
 	return e
 }
 

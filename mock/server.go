@@ -30,6 +30,7 @@ type Server struct {
 	watch     *watchers
 	log       *slog.Logger
 	echo      *echo.Echo
+	dists     distributions // the console's data charts, counted once per dataset
 
 	srv       *http.Server
 	ln        net.Listener

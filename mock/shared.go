@@ -50,7 +50,7 @@ type rateBuckets interface {
 // journalStore keeps the latest requests, numbered from 1 in the order
 // they were recorded.
 type journalStore interface {
-	record(e JournalEntry)                  // sets the entry's ID
+	record(e JournalEntry) JournalEntry     // the entry with its ID
 	entries(f JournalFilter) []JournalEntry // oldest first; Params not set
 	clear(session string) int
 	counts() (total uint64, kept int)

@@ -87,34 +87,45 @@ func (st *scenarioState) pick(sc *scenario, who caller, r *http.Request) (*scena
 
 // matches reports whether a call meets every condition of the rule.
 func (m *ruleMatch) matches(who caller, r *http.Request, params contract.Params) bool {
-	for _, q := range m.query {
+	return m.miss(who, r, params) < 0
+}
+
+// miss is the first condition of the rule the call fails, numbered in
+// the order they are tested (the query's, the headers', then the
+// token); -1 when it meets them all. describeMiss says it in words.
+func (m *ruleMatch) miss(who caller, r *http.Request, params contract.Params) int {
+	for i, q := range m.query {
 		p, ok := params.Get(q.name)
 		if !q.m.test(p.Value, ok) {
-			return false
+			return i
 		}
 	}
-	for _, h := range m.headers {
+	for i, h := range m.headers {
 		values := r.Header.Values(h.name)
 		v := ""
 		if len(values) > 0 {
 			v = values[0]
 		}
 		if !h.m.test(v, len(values) > 0) {
-			return false
+			return len(m.query) + i
 		}
 	}
+	ok := true
 	switch {
 	case m.token == "":
 	case m.token == "valid":
-		return who.authenticated
+		ok = who.authenticated
 	case m.token == "invalid":
-		return who.token != "" && !who.authenticated
+		ok = who.token != "" && !who.authenticated
 	case m.token == "missing":
-		return who.token == ""
+		ok = who.token == ""
 	default:
-		return who.token == m.token[1:]
+		ok = who.token == m.token[1:]
 	}
-	return true
+	if !ok {
+		return len(m.query) + len(m.headers)
+	}
+	return -1
 }
 
 // anonymousSession is the session of requests that name none and carry

@@ -65,6 +65,13 @@ Usage:
                                  behaviour was not
   odmock data stats [--seed N] [--users N] [--format text|json]
                                  the generated dataset's distributions
+  odmock record --base-url URL --token TOKEN --from F --to T -o DIR [--diff OLD_DIR]
+                                 record a provider, pseudonymised, as a fixture;
+                                 replay it through the engine; exit 1 if it differs
+  odmock pseudonym --key-file K VALUE
+                                 the pseudonym of one real value in a recording
+  odmock lint --personal-data [--deny-list F] [PATHS]
+                                 find personal data in fixture files; exit 1 if any
   odmock version                 print the version
   odmock help [COMMAND]          this text, or a command's flags
 
@@ -101,6 +108,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runCoverage(ctx, args[1:], stdout, stderr)
 		case "data":
 			return runData(ctx, args[1:], stdout, stderr)
+		case "record":
+			return runRecord(ctx, args[1:], stdout, stderr)
+		case "pseudonym":
+			return runPseudonym(ctx, args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
@@ -338,6 +349,10 @@ func printBanner(w io.Writer, srv *mock.Server, took time.Duration) {
 	if b.RateLimit > 0 {
 		fmt.Fprintf(w, "  rate limit: %d requests per minute per %s\n", b.RateLimit, b.RateLimitBy)
 	}
+	if len(b.NoData) > 0 {
+		fmt.Fprintf(w, "  no data: no user has %s: filters on them match no one\n", strings.Join(b.NoData, ", "))
+	}
+	fmt.Fprintf(w, "  console: %s\n", b.Console)
 	fmt.Fprintf(w, "  try:     %s\n", b.Try)
 }
 
@@ -370,6 +385,8 @@ type banner struct {
 	Active      string   `json:"active"`
 	RateLimit   int      `json:"rate_limit,omitempty"`
 	RateLimitBy string   `json:"rate_limit_by,omitempty"`
+	NoData      []string `json:"filters_without_data,omitempty"`
+	Console     string   `json:"console"`
 	Try         string   `json:"try"`
 }
 
@@ -391,8 +408,29 @@ func bannerOf(srv *mock.Server, took time.Duration) banner {
 		Token: cfg.Tokens[0], Seed: cfg.Seed, Users: data.Users(), Messages: data.Messages(), BotMessages: data.BotMessages(),
 		Window:    cfg.Window.Start.Format(time.DateTime) + "/" + cfg.Window.End.Format(time.DateTime),
 		Scenarios: srv.Scenarios(), From: from, Active: active, RateLimit: cfg.RateLimit, RateLimitBy: rateLimitBy(cfg),
-		Try: fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
+		Console: consoleLine(srv),
+		Try:     fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
+		NoData:  filtersWithoutData(cfg, data),
 	}
+}
+
+// filtersWithoutData are the filters no served user has a value for, when
+// fixtures are served (a recording of a provider that does not return
+// them): filters on them match no one.
+func filtersWithoutData(cfg mock.Config, data *dataset.Dataset) []string {
+	if cfg.Fixtures == "" || data.Users() == 0 {
+		return nil
+	}
+	return attributesWithoutData(data)
+}
+
+// consoleLine is the console's URL, and what it asks for.
+func consoleLine(srv *mock.Server) string {
+	u := srv.URL() + mock.ConsolePath
+	if srv.Config().AdminToken != "" {
+		return u + " (asks for the admin token)"
+	}
+	return u + " (every exchange, why each answer, scenarios, coverage, data)"
 }
 
 // rateLimitBy words what the rate limit is keyed by, for the banner.
@@ -404,6 +442,18 @@ func rateLimitBy(cfg mock.Config) string {
 		return "token"
 	}
 	return "client address"
+}
+
+// attributesWithoutData are the filters no user has a value for, e.g. in
+// a recording of a provider that does not return them.
+func attributesWithoutData(data *dataset.Dataset) []string {
+	var out []string
+	for _, a := range data.Attributes() {
+		if data.UsersWith(a) == 0 {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
