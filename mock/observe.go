@@ -101,8 +101,13 @@ type watchers struct {
 	tokens   []string // redacted wherever they appear
 }
 
-func newWatchers(c *contract.Contract, cfg Config, log *slog.Logger, known func(string) bool) *watchers {
-	w := &watchers{journal: newJournal(cfg.JournalSize), coverage: newCoverage(c, cfg.maxSessions(), log), log: log, tokens: secrets(cfg)}
+func newWatchers(c *contract.Contract, cfg Config, log *slog.Logger, known func(string) bool, shared *sharedState) *watchers {
+	journal := newJournal(cfg.JournalSize)
+	if shared != nil {
+		journal.store = shared.journalStore(journal.store, cfg.JournalSize)
+		journal.mine = newMemJournal(cfg.JournalSize)
+	}
+	w := &watchers{journal: journal, coverage: newCoverage(c, cfg.maxSessions(), log, shared), log: log, tokens: secrets(cfg)}
 	w.coverage.known = known
 	w.list = []observer{w.logExchange, w.journalExchange, w.coverage.observe}
 	return w

@@ -95,16 +95,33 @@ func (s *Server) routes() *echo.Echo {
 // answers, so that a probe (odmock healthcheck) can tell this odmock from
 // another odmock, or from any other server holding the port.
 type Health struct {
-	Status   string `json:"status"`   // "ok"
+	// Status is "ok", or "degraded" while the shared state (Config.State)
+	// is out of reach: the server still answers, from its own memory, so
+	// a probe passes; Reason says why.
+	Status   string `json:"status"`
 	Service  string `json:"service"`  // always "odmock"
 	Instance string `json:"instance"` // Config.Instance
 	Seed     uint64 `json:"seed"`     // Config.Seed
 	Users    int    `json:"users"`    // users served
+	// State is where the state clients grow lives: "memory", or "redis"
+	// with Config.State.
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
 }
+
+// Degraded says why the shared state (Config.State) is out of reach, ""
+// while it answers or without one.
+func (s *Server) Degraded() string { return s.shared.degraded() }
 
 func (s *Server) handleHealth(c echo.Context) error {
 	h := Health{Status: "ok", Service: "odmock", Instance: s.cfg.Instance, Seed: s.cfg.Seed,
-		Users: s.files.current().data.Users()}
+		Users: s.files.current().data.Users(), State: "memory"}
+	if s.shared != nil {
+		h.State = "redis"
+	}
+	if reason := s.Degraded(); reason != "" {
+		h.Status, h.Reason = "degraded", reason
+	}
 	body, err := json.Marshal(h)
 	if err != nil {
 		return err

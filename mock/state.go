@@ -12,19 +12,22 @@ import (
 // the server, and per session) and how many calls each rule has matched,
 // per session. It picks the rule that answers a call.
 type scenarioState struct {
-	counters callCounter
-	active   activeScenarios
+	counters callCounts
+	active   scenarioChoices
 }
 
 // newScenarioState keeps the state of at most maxSessions sessions, per
-// kind, logging evictions to log.
-func newScenarioState(maxSessions int, log *slog.Logger) *scenarioState {
-	st := &scenarioState{}
-	st.counters.sessions = newLRU[string, map[ruleKey]int](maxSessions)
-	st.counters.sessions.onEvict = logEvictions(log, "call counters", st.counters.sessions)
-	st.active.bySession = newLRU[string, string](maxSessions)
-	st.active.bySession.onEvict = logEvictions(log, "session scenarios", st.active.bySession)
-	return st
+// kind, logging evictions to log; the server's scenario is initial until
+// one is chosen. With shared set, the state lives there (and in this
+// replica's memory while it is out of reach).
+func newScenarioState(maxSessions int, initial string, log *slog.Logger, shared *sharedState) *scenarioState {
+	counters := newCallCounter(maxSessions, log)
+	active := newActiveScenarios(maxSessions, initial, log)
+	if shared != nil {
+		return &scenarioState{counters: shared.callCounts(counters, maxSessions, log),
+			active: shared.scenarioChoices(active, maxSessions, initial, log)}
+	}
+	return &scenarioState{counters: counters, active: active}
 }
 
 // known reports whether session has state: a scenario of its own or
@@ -148,6 +151,18 @@ type callCounter struct {
 	sessions *lru[string, map[ruleKey]int]
 }
 
+func newCallCounter(maxSessions int, log *slog.Logger) *callCounter {
+	cc := &callCounter{sessions: newLRU[string, map[ruleKey]int](maxSessions)}
+	cc.sessions.onEvict = logEvictions(log, "call counters", cc.sessions)
+	return cc
+}
+
+func (cc *callCounter) kept() (int, uint64) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.sessions.len(), cc.sessions.evicted.Load()
+}
+
 type ruleKey struct {
 	scenario string
 	rule     int
@@ -198,6 +213,18 @@ type activeScenarios struct {
 	mu        sync.Mutex
 	global    string
 	bySession *lru[string, string]
+}
+
+func newActiveScenarios(maxSessions int, global string, log *slog.Logger) *activeScenarios {
+	a := &activeScenarios{global: global, bySession: newLRU[string, string](maxSessions)}
+	a.bySession.onEvict = logEvictions(log, "session scenarios", a.bySession)
+	return a
+}
+
+func (a *activeScenarios) kept() (int, uint64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.bySession.len(), a.bySession.evicted.Load()
 }
 
 func (a *activeScenarios) get(session string) string {

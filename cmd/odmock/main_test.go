@@ -151,6 +151,12 @@ func TestBadCommandLines(t *testing.T) {
 		{"stray argument", []string{"extra"}, nil, `unexpected argument "extra"`},
 		{"bad env twin", nil, map[string]string{"ODMOCK_USERS": "lots"}, `ODMOCK_USERS "lots": want a whole number`},
 		{"bad env window", nil, map[string]string{"ODMOCK_WINDOW": "x"}, `--window: window "x"`},
+		{"state not redis", []string{"--state", "http://cache:6379"}, nil, "--state http://cache:6379: want redis://"},
+		// Port 1 on the loopback: nothing listens there.
+		{"state unreachable", []string{"--state", "redis://127.0.0.1:1/0", "--users", "5"}, nil,
+			"--state redis://127.0.0.1:1/0: redis unreachable: dial tcp 127.0.0.1:1"},
+		{"state unreachable, password hidden", nil, map[string]string{"ODMOCK_STATE": "redis://u:hunter2@127.0.0.1:1/0", "ODMOCK_USERS": "5"},
+			"--state redis://u:xxxxx@127.0.0.1:1/0: redis unreachable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/odmock/odmock/dataset"
 	"github.com/odmock/odmock/mock"
 )
@@ -161,6 +163,8 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.IntVar(&f.cfg.JournalSize, "journal-size", f.cfg.JournalSize, "`number` of requests the journal at "+mock.JournalPath+" keeps (0: none; at most "+strconv.Itoa(mock.MaxJournalSize)+")")
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", f.cfg.MaxSessions, "`number` of sessions whose state (coverage, scenario, call counts) is kept; past it the least recently used is forgotten")
 	fs.StringVar(&f.cfg.Instance, "instance", "", "`name` of this server in its health answer, for odmock healthcheck --instance (default: random)")
+	fs.StringVar(&f.cfg.State, "state", "", "`URL` of a Redis, redis://[user:password@]host:port/db, where replicas share call counters, scenarios, rate limits, the journal and coverage (default: none, in memory)")
+	fs.StringVar(&f.cfg.StatePrefix, "state-prefix", mock.DefaultStatePrefix, "`prefix` of odmock's keys in --state, so several deployments can share one Redis")
 	fs.StringVar(&f.addrFile, "addr-file", "", "`file` to write the server's URL and instance to once it listens, for odmock healthcheck --addr-file")
 	return f
 }
@@ -219,6 +223,13 @@ func serve(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) error {
 	defer logs.Close()
 	if cfg.Logger, err = newLogger(logs, f.logLevel, f.logFormat); err != nil {
 		return usageError{err}
+	}
+	if cfg.State != "" {
+		// The Redis client logs through one logger per process: this
+		// process's is ours, so its lines are odmock's (JSON with
+		// --log-format json), at debug level: odmock says itself, once,
+		// when Redis is lost and when it is back.
+		redis.SetLogger(redisLogger{cfg.Logger})
 	}
 	if f.addrFile != "" {
 		// A file left by an earlier run must not pass for this one's.
@@ -312,6 +323,7 @@ func configFlag(field string) (string, bool) {
 		"Instance":    "--instance",
 		"RateLimitBy": "--rate-limit-by", "NonJSONClients": "--non-json-clients", "CORSExpose": "--cors-expose",
 		"CORSCredentials": "--cors-credentials", "MaxSessions": "--max-sessions",
+		"State": "--state", "StatePrefix": "--state-prefix",
 	}
 	name, ok := flags[field]
 	return name, ok
@@ -462,4 +474,12 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// redisLogger hands the Redis client's log lines to odmock's log.
+type redisLogger struct{ log *slog.Logger }
+
+// Printf logs one of the client's lines at debug level.
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }
