@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/odmock/odmock/internal/liketest"
 )
 
 // plainCounts is Explain done the obvious way: a scan of every user and
@@ -33,7 +35,7 @@ func plainCounts(users []User, q Query) (inRange int, after []int, kept, msgs in
 		}
 		for _, f := range q.Filters {
 			v, has := u.Attributes[f.Attribute]
-			tests = append(tests, has && likeRegexp(f.Value).MatchString(strings.ToLower(v)))
+			tests = append(tests, has && liketest.Regexp(f.Value).MatchString(strings.ToLower(v)))
 		}
 		all := true
 		for k, ok := range tests {
@@ -80,7 +82,7 @@ func plainVerdict(users []User, q Query, id string) (verdict string, messages, b
 	}
 	for _, f := range q.Filters {
 		v, has := u.Attributes[f.Attribute]
-		if !has || !likeRegexp(f.Value).MatchString(strings.ToLower(v)) {
+		if !has || !liketest.Regexp(f.Value).MatchString(strings.ToLower(v)) {
 			return VerdictFilteredOut, messages, 0, f.Attribute
 		}
 	}

@@ -7,37 +7,14 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/odmock/odmock/dataset"
+	"github.com/odmock/odmock/internal/liketest"
 )
-
-// likeRE is LIKE '%v%' as a regexp over lower-cased text: a matcher of
-// its own, not the engine's.
-func likeRE(v string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString(`(?s)^.*`)
-	rs := []rune(strings.ToLower(v))
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; {
-		case r == '\\' && i+1 < len(rs):
-			i++
-			b.WriteString(regexp.QuoteMeta(string(rs[i])))
-		case r == '%':
-			b.WriteString(`.*`)
-		case r == '_':
-			b.WriteString(`.`)
-		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	b.WriteString(`.*$`)
-	return regexp.MustCompile(b.String())
-}
 
 // explainBody is what a test reads of an explanation.
 type explainBody struct {
@@ -139,7 +116,7 @@ func TestExplainMatchesBruteForce(t *testing.T) {
 			failed := ""
 			for _, f := range filters {
 				val, has := u.Attributes[f[0]]
-				ok := has && likeRE(f[1]).MatchString(strings.ToLower(val))
+				ok := has && liketest.Regexp(f[1]).MatchString(strings.ToLower(val))
 				tests = append(tests, ok)
 				if !ok && failed == "" {
 					failed = f[0]

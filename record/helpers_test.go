@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/odmock/odmock/dataset"
+	"github.com/odmock/odmock/internal/liketest"
 	"github.com/odmock/odmock/mock"
 )
 
@@ -215,28 +215,6 @@ func refUsers(t *testing.T, dir string) []*refUser {
 	return out
 }
 
-// likeRE mirrors dataset's reference: LIKE '%v%' over lower-cased text.
-func likeRE(v string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString(`(?s)^.*`)
-	rs := []rune(strings.ToLower(v))
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; {
-		case r == '\\' && i+1 < len(rs):
-			i++
-			b.WriteString(regexp.QuoteMeta(string(rs[i])))
-		case r == '%':
-			b.WriteString(`.*`)
-		case r == '_':
-			b.WriteString(`.`)
-		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	b.WriteString(`.*$`)
-	return regexp.MustCompile(b.String())
-}
-
 // scan is the brute-force answer over the recorded users: user IDs in
 // order of their first interaction in the range, each with those
 // interactions, as "id: interaction, interaction".
@@ -253,7 +231,7 @@ func scan(users []*refUser, from, to time.Time, userID string, filters map[strin
 		ok := true
 		for k, v := range filters {
 			val, has := u.attrs[k]
-			ok = ok && has && likeRE(v).MatchString(strings.ToLower(val))
+			ok = ok && has && liketest.Regexp(v).MatchString(strings.ToLower(val))
 		}
 		var in []string
 		var first time.Time

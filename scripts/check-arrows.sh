@@ -72,6 +72,15 @@ while read -r pkg; do
   fi
 done < <(go list ./...)
 
+# internal/liketest is a reference for tests: no product code is built
+# from it.
+while read -r pkg; do
+  case "$pkg" in "$module"/internal/liketest) continue ;; esac
+  if go list -deps -f '{{.ImportPath}}' "$pkg" | grep -qx "$module/internal/liketest"; then
+    complain "$pkg is built from internal/liketest: it is for tests only"
+  fi
+done < <(go list ./...)
+
 if [ "$bad" -ne 0 ]; then
   echo "arrows: FAIL (see docs/architecture.md)" >&2
   exit 1
