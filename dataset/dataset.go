@@ -33,6 +33,10 @@ type Dataset struct {
 	timeline []uint32
 	messages int // user-sent messages
 	botCount int // bot messages (held by the source, never served)
+	// source gives user i whole, bot messages and attributes as written:
+	// the fixture's user, or the seeded user made again. Only explanations
+	// and the console read it, never a query.
+	source func(i int) User
 }
 
 // store is where a dataset's users and messages come from: users given
@@ -157,41 +161,71 @@ type group struct {
 	firstAt int64
 }
 
-// filter is a query's filter on one attribute.
-type filter struct {
-	attr int
+// compiledFilter is one filter of a query, ready to test users.
+type compiledFilter struct {
+	attr int // index in Dataset.attributes
 	m    likeMatcher
 }
 
+// compileFilters readies a query's filters; ok is false when one names
+// an attribute the dataset does not have.
+func (d *Dataset) compileFilters(fs []contract.Filter) (out []compiledFilter, ok bool) {
+	out = make([]compiledFilter, 0, len(fs))
+	for _, f := range fs {
+		i := slices.Index(d.attributes, f.Attribute)
+		if i < 0 {
+			return nil, false
+		}
+		out = append(out, compiledFilter{attr: i, m: newLikeMatcher(f.Value)})
+	}
+	return out, true
+}
+
+// filterer tests users against compiled filters, reusing its scratch
+// space across users.
+type filterer struct {
+	d       *Dataset
+	scratch []byte
+}
+
+// keeps reports whether user u has f's attribute and it matches.
+func (t *filterer) keeps(f *compiledFilter, u int) bool {
+	var ok bool
+	ok, t.scratch = t.d.st.match(u, f.attr, &f.m, t.scratch)
+	return ok
+}
+
+// keepsAll reports whether user u passes every filter of fs.
+func (t *filterer) keepsAll(fs []compiledFilter, u int) bool {
+	for i := range fs {
+		if !t.keeps(&fs[i], u) {
+			return false
+		}
+	}
+	return true
+}
+
 // Query answers q: users by ID, or the users with conversations near the
-// range (from the timeline, or all of them when the range holds more
-// conversations than there are users), then each user's filters, then
-// their messages in the range. Only conversations that straddle the
-// range's bounds are looked into; the answer's messages are made and
-// encoded when it is written.
+// range (see candidates), then each user's filters, then their messages
+// in the range. Only conversations that straddle the range's bounds are
+// looked into; the answer's messages are made and encoded when it is
+// written.
 func (d *Dataset) Query(q contract.Query) Result {
 	from, to := q.From.Unix(), q.To.Unix()
 	r := Result{d: d, from: newTimestamp(q.From), to: newTimestamp(q.To), applied: appliedFilters(q)}
 	if from > to {
 		return r
 	}
-	filters := make([]filter, 0, len(q.Filters))
-	for _, f := range q.Filters {
-		i := slices.Index(d.attributes, f.Attribute)
-		if i < 0 {
-			// The contract never lets an unknown filter through; if one
-			// came from the Go API, nobody has that attribute.
-			return r
-		}
-		filters = append(filters, filter{attr: i, m: newLikeMatcher(f.Value)})
+	filters, ok := d.compileFilters(q.Filters)
+	if !ok {
+		// The contract never lets an unknown filter through; if one came
+		// from the Go API, nobody has that attribute.
+		return r
 	}
-	var scratch []byte
+	ft := filterer{d: d}
 	consider := func(u int) {
-		for i := range filters {
-			var ok bool
-			if ok, scratch = d.st.match(u, filters[i].attr, &filters[i].m, scratch); !ok {
-				return
-			}
+		if !ft.keepsAll(filters, u) {
+			return
 		}
 		if g, ok := d.groupOf(u, from, to); ok {
 			r.groups = append(r.groups, g)
@@ -203,27 +237,35 @@ func (d *Dataset) Query(q contract.Query) Result {
 		}
 		return r
 	}
-	// Candidates in user order, so that users whose first messages share
-	// a second keep the dataset's order through the stable sort.
+	d.candidates(from, to, consider)
+	// Users appear in order of their first message in the range; users
+	// whose first messages share a second keep the dataset's order.
+	slices.SortStableFunc(r.groups, func(a, b group) int { return cmp.Compare(a.firstAt, b.firstAt) })
+	return r
+}
+
+// candidates calls visit, in the dataset's order, for each user who may
+// have a message in [from, to]: the users of the conversations the
+// timeline finds near the range, or every user when those are more
+// conversations than there are users.
+func (d *Dataset) candidates(from, to int64, visit func(u int)) {
 	tl := d.timeline
 	tlo := sort.Search(len(tl), func(j int) bool { return d.at[tl[j]] >= from-d.span })
 	thi := tlo + sort.Search(len(tl)-tlo, func(j int) bool { return d.at[tl[tlo+j]] > to })
-	if thi-tlo < d.users {
-		users := make([]uint32, 0, thi-tlo)
-		for _, c := range tl[tlo:thi] {
-			users = append(users, uint32(d.userOf(c)))
-		}
-		slices.Sort(users)
-		for _, u := range slices.Compact(users) {
-			consider(int(u))
-		}
-	} else {
+	if thi-tlo >= d.users {
 		for u := range d.users {
-			consider(u)
+			visit(u)
 		}
+		return
 	}
-	slices.SortStableFunc(r.groups, func(a, b group) int { return cmp.Compare(a.firstAt, b.firstAt) })
-	return r
+	users := make([]uint32, 0, thi-tlo)
+	for _, c := range tl[tlo:thi] {
+		users = append(users, uint32(d.userOf(c)))
+	}
+	slices.Sort(users)
+	for _, u := range slices.Compact(users) {
+		visit(int(u))
+	}
 }
 
 // groupOf is user u's messages in [from, to], if any.
@@ -314,20 +356,37 @@ func (r Result) Len() int { return len(r.groups) }
 func (r Result) Interactions() int {
 	n := 0
 	for i := range r.groups {
-		g := &r.groups[i]
-		for c := g.cl; c < g.ch; c++ {
-			lo, hi := 0, -1
-			if c == g.cl {
-				lo = int(g.lo)
-			}
-			if c == g.ch-1 {
-				hi = int(g.hi)
-			}
-			if hi < 0 {
-				hi = r.d.st.convMessages(int(c))
-			}
-			n += hi - lo
-		}
+		n += r.d.groupMessages(&r.groups[i])
 	}
 	return n
+}
+
+// groupMessages is the number of messages of g.
+func (d *Dataset) groupMessages(g *group) int {
+	n := 0
+	for c := g.cl; c < g.ch; c++ {
+		lo, hi := 0, -1
+		if c == g.cl {
+			lo = int(g.lo)
+		}
+		if c == g.ch-1 {
+			hi = int(g.hi)
+		}
+		if hi < 0 {
+			hi = d.st.convMessages(int(c))
+		}
+		n += hi - lo
+	}
+	return n
+}
+
+// userTimes is the times of user u's own messages, in order.
+func (d *Dataset) userTimes(u int) []int64 {
+	var out []int64
+	for c := int(d.convOf[u]); c < int(d.convOf[u+1]); c++ {
+		for _, m := range d.st.conv(u, c).msgs {
+			out = append(out, m.at)
+		}
+	}
+	return out
 }

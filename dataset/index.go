@@ -58,6 +58,7 @@ func (s *eagerStore) convBytes(_, c int) int {
 func New(c *contract.Contract, users []User) (*Dataset, error) {
 	st := &eagerStore{byID: make(map[string]int, len(users))}
 	d := &Dataset{attributes: c.Attributes(), st: st, users: len(users), convOf: make([]uint32, 1, len(users)+1)}
+	d.source = func(i int) User { return users[i] }
 	ix := newIndexer(c)
 	st.users = make([]indexedUser, 0, len(users))
 	for i := range users {

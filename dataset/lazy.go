@@ -30,6 +30,7 @@ func NewSeededCache(c *contract.Contract, seed uint64, n int, w Window, cacheByt
 	cat := newCatalog(seed, w)
 	st := &lazyStore{cat: cat, seed: seed, cache: newConvCache(cacheBytes), kinds: attributeKinds(c.Attributes())}
 	d := &Dataset{attributes: c.Attributes(), st: st, users: n, convOf: make([]uint32, n+1)}
+	d.source = func(i int) User { return seededUser(cat, seed, i) }
 	if n == 0 {
 		d.index()
 		return d, nil

@@ -3,13 +3,15 @@ package dataset
 import (
 	"strings"
 	"testing"
+
+	"github.com/odmock/odmock/internal/liketest"
 )
 
 // likeReference is LIKE '%pattern%' in a case-insensitive collation, done
 // another way: both sides lower-cased as the dataset does, the pattern
 // translated into an anchored regexp (RE2: linear, whatever the pattern).
 func likeReference(pattern, value string) bool {
-	return likeRegexp(pattern).MatchString(strings.ToLower(value))
+	return liketest.Regexp(pattern).MatchString(strings.ToLower(value))
 }
 
 // FuzzLike checks the LIKE matcher against likeReference.

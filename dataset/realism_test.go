@@ -35,6 +35,11 @@ var largeSets = sync.OnceValue(func() []largeSet {
 
 // eachUser calls fn for every generated user of the large datasets.
 func eachUser(t *testing.T, fn func(s *largeSet, u *User)) {
+	if raceDetector {
+		// Ten times slower under the race detector, and nothing for it to
+		// find: these checks run on one goroutine, in the plain go test.
+		t.Skip("realism checks run without -race (see race_test.go)")
+	}
 	t.Helper()
 	for _, s := range largeSets() {
 		for i := range s.users {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/odmock/odmock/contract"
+	"github.com/odmock/odmock/internal/liketest"
 )
 
 // referenceAnswer is the plain, obviously-correct answer to q over users: a
@@ -33,7 +33,7 @@ func referenceAnswer(t testing.TB, c *contract.Contract, users []User, q Query) 
 		ok := true
 		for _, f := range q.Filters {
 			v, has := u.Attributes[f.Attribute]
-			if !has || !likeRegexp(f.Value).MatchString(strings.ToLower(v)) {
+			if !has || !liketest.Regexp(f.Value).MatchString(strings.ToLower(v)) {
 				ok = false
 			}
 		}
@@ -97,30 +97,6 @@ func referenceAnswer(t testing.TB, c *contract.Contract, users []User, q Query) 
 		t.Fatalf("reference encode: %v", err)
 	}
 	return b
-}
-
-// likeRegexp translates LIKE '%v%' (\ escapes) into an anchored regexp
-// over lower-cased text, as the dataset compares: an independent
-// implementation of likeMatcher. Match it against strings.ToLower(value).
-func likeRegexp(v string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString(`(?s)^.*`)
-	rs := []rune(strings.ToLower(v))
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; {
-		case r == '\\' && i+1 < len(rs):
-			i++
-			b.WriteString(regexp.QuoteMeta(string(rs[i])))
-		case r == '%':
-			b.WriteString(`.*`)
-		case r == '_':
-			b.WriteString(`.`)
-		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	b.WriteString(`.*$`)
-	return regexp.MustCompile(b.String())
 }
 
 // field and orderedObject encode a JSON object with its keys in order.

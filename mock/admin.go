@@ -18,6 +18,7 @@ import (
 //	GET    /__odmock/journal[?session=S&limit=N&before=ID]
 //	                                              the latest requests (at most
 //	                                              1000 an answer), oldest first
+//	       (&format=har: as HAR 1.2, for browser devtools)
 //	DELETE /__odmock/journal[?session=S]          forget them
 //	GET    /__odmock/coverage[?session=S]         what clients exercised (at
 //	       [?offset=N&limit=N]                    most 500 sessions an answer)
@@ -45,9 +46,14 @@ type journalAnswer struct {
 const maxJournalPage = 1000
 
 // handleJournal serves GET /__odmock/journal?session=ID&limit=N&before=ID:
-// the latest requests, oldest first, at most maxJournalPage.
+// the latest requests, oldest first, at most maxJournalPage; with
+// format=har, as a HAR 1.2 log (the same page).
 func (s *Server) handleJournal(c echo.Context) error {
 	s.settleBefore(c)
+	format := c.QueryParam("format")
+	if format != "" && format != "json" && format != "har" {
+		return messageReply(http.StatusBadRequest, fmt.Sprintf("format %q: want json or har", format))
+	}
 	f := JournalFilter{Session: c.QueryParam("session"), Limit: maxJournalPage}
 	n, err := queryInt(c, "limit", maxJournalPage)
 	if err != nil {
@@ -72,6 +78,9 @@ func (s *Server) handleJournal(c echo.Context) error {
 	}
 	if ans.Entries == nil {
 		ans.Entries = []JournalEntry{}
+	}
+	if format == "har" {
+		return send(c, jsonReply(http.StatusOK, journalHAR(ans.Entries, harBase(c.Request()))))
 	}
 	return send(c, jsonReply(http.StatusOK, ans))
 }

@@ -32,7 +32,7 @@ const (
 	msgServiceUnavailable = "Service Unavailable"
 )
 
-func newAdmission(cfg Config, log *slog.Logger) (*admission, error) {
+func newAdmission(cfg Config, log *slog.Logger, shared *sharedState) (*admission, error) {
 	cors, err := newCORSPolicy(cfg.CORSOrigins, cfg.CORSCredentials, cfg.CORSExpose)
 	if err != nil {
 		return nil, err
@@ -49,6 +49,9 @@ func newAdmission(cfg Config, log *slog.Logger) (*admission, error) {
 	}
 	if cfg.RateLimit > 0 {
 		a.limiter = newRateLimiter(cfg.RateLimit, cfg.maxSessions(), time.Now, log)
+		if shared != nil {
+			a.limiter.buckets = shared.rateBuckets(a.limiter.buckets, cfg.maxSessions(), log)
+		}
 	}
 	if cfg.AdminToken != "" {
 		admin := contract.NewTokenSet([]string{cfg.AdminToken})

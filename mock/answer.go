@@ -75,8 +75,10 @@ func writeReply(c echo.Context, rep *reply) {
 		}
 		setHeader(h, kv[0], kv[1])
 	}
+	ex := exchangeOf(c)
+	ex.body = rep.body
 	if rep.outside {
-		exchangeOf(c).OutsideContract = true
+		ex.OutsideContract = true
 		h.Set(OutsideContractHeader, "true")
 	}
 	h.Set("Content-Type", contentType)

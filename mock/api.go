@@ -20,6 +20,7 @@ func (s *Server) handleInteractions(c echo.Context) error {
 	r := c.Request()
 	ex := exchangeOf(c)
 	lib := s.files.current()
+	ex.libGen = lib.gen
 	prefs, err := parsePrefer(r.Header.Values("Prefer"))
 	if err != nil {
 		return outsideReply(http.StatusBadRequest, err.Error())

@@ -83,6 +83,16 @@ type Config struct {
 	// made by New.
 	Instance string
 	Limits   Limits // zero fields take DefaultLimits
+	// State, when set, is a redis://[user:password@]host:port/db URL
+	// (rediss:// for TLS): call counters, the scenarios in force, rate
+	// limits, the journal and coverage live there, shared by every
+	// replica that names it. "" keeps them in memory. New fails when
+	// Redis does not answer; lost later, each replica serves from its own
+	// memory until it answers again (see Server.Degraded).
+	State string
+	// StatePrefix namespaces the keys in Redis, so that several
+	// deployments can share one; "" means DefaultStatePrefix.
+	StatePrefix string
 }
 
 // DefaultConfig is the configuration of `odmock` with no flags.
@@ -181,6 +191,11 @@ func (cfg Config) Validate() error {
 		return configError("NonJSONClients", cfg.NonJSONClients, "want %s or %s", NonJSONAnswerJSON, NonJSONRedirect)
 	case cfg.AdminToken != "" && contract.NewTokenSet(cfg.Tokens).Has(cfg.AdminToken):
 		return configError("AdminToken", "", "must differ from every API token")
+	}
+	if cfg.State != "" {
+		if err := checkStateURL(cfg.State); err != nil {
+			return &ConfigError{Field: "State", Value: redactURL(cfg.State), Err: err}
+		}
 	}
 	for _, o := range cfg.CORSOrigins {
 		if err := CheckOrigin(o); err != nil {

@@ -67,22 +67,14 @@ type Coverage struct {
 	Next int `json:"next,omitempty"`
 }
 
-// coverage counts behaviours per session. It is an Observer. It keeps at
-// most max sessions, forgetting the least recently used; the totals count
-// every request, forgotten sessions' too.
+// coverage counts behaviours per session. It is an Observer. Its store
+// keeps at most max sessions, forgetting the least recently used; the
+// totals count every request, forgotten sessions' too.
 type coverage struct {
 	names []string
 	api   string
 	known func(string) bool // whether a session has state elsewhere
-
-	mu       sync.Mutex
-	total    sessionCounts
-	sessions *lru[string, *sessionCounts]
-	// guests are sessions that only requests without a valid token have
-	// named so far, kept apart in a smaller pool: a flood of them churns
-	// this pool and never evicts a session that authenticated. A session
-	// moves to sessions on its first authenticated request.
-	guests *lru[string, *sessionCounts]
+	store coverageStore
 }
 
 // maxGuestSessions bounds the guests pool.
@@ -98,13 +90,12 @@ func newSessionCounts() *sessionCounts {
 	return &sessionCounts{counts: map[string]int{}, risks: map[string]int{}}
 }
 
-func newCoverage(c *contract.Contract, maxSessions int, log *slog.Logger) *coverage {
-	cv := &coverage{names: Behaviours(c), api: c.Path(), known: func(string) bool { return false },
-		total: *newSessionCounts(), sessions: newLRU[string, *sessionCounts](maxSessions),
-		guests: newLRU[string, *sessionCounts](min(maxSessions, maxGuestSessions))}
-	cv.sessions.onEvict = logEvictions(log, "coverage sessions", cv.sessions)
-	cv.guests.onEvict = logEvictions(log, "coverage sessions without a valid token", cv.guests)
-	return cv
+func newCoverage(c *contract.Contract, maxSessions int, log *slog.Logger, shared *sharedState) *coverage {
+	var store coverageStore = newMemCoverage(maxSessions, log)
+	if shared != nil {
+		store = shared.coverageStore(store, maxSessions, log)
+	}
+	return &coverage{names: Behaviours(c), api: c.Path(), known: func(string) bool { return false }, store: store}
 }
 
 // exercised names the behaviours one exchange exercised.
@@ -140,56 +131,16 @@ func (cv *coverage) observe(ex *exchange) {
 	if ex.Path != cv.api && ex.Path != cv.api+"/" {
 		return
 	}
-	cv.mu.Lock()
-	defer cv.mu.Unlock()
-	sc := cv.sessionFor(ex.Session, ex.who.authenticated || cv.known(ex.Session))
-	for _, c := range []*sessionCounts{sc, &cv.total} {
-		c.requests++
-		for _, b := range exercised(ex) {
-			if slices.Contains(cv.names, b) {
-				c.counts[b]++
-			}
-		}
-		for _, r := range ex.Risks {
-			c.risks[r]++
+	var behaviours []string
+	for _, b := range exercised(ex) {
+		if slices.Contains(cv.names, b) {
+			behaviours = append(behaviours, b)
 		}
 	}
+	cv.store.add(ex.Session, ex.who.authenticated || cv.known(ex.Session), behaviours, ex.Risks)
 }
 
-// sessionFor finds or makes the counts of session; trusted says whether
-// it may live among the sessions (a valid token, or state elsewhere) or
-// only among the guests. cv.mu is held.
-func (cv *coverage) sessionFor(session string, trusted bool) *sessionCounts {
-	if sc, ok := cv.sessions.get(session); ok {
-		return sc
-	}
-	sc, guest := cv.guests.get(session)
-	if !trusted {
-		if !guest {
-			sc = newSessionCounts()
-			cv.guests.put(session, sc)
-		}
-		return sc
-	}
-	if guest {
-		cv.guests.remove(session)
-	} else {
-		sc = newSessionCounts()
-	}
-	cv.sessions.put(session, sc)
-	return sc
-}
-
-// lookup finds a session's counts among the sessions or the guests.
-func (cv *coverage) lookup(id string) (*sessionCounts, bool) {
-	if sc, ok := cv.sessions.peek(id); ok {
-		return sc, true
-	}
-	return cv.guests.peek(id)
-}
-
-// counts is one session's counts (or the totals) as answered: a copy,
-// not under cv.mu.
+// counts is one session's counts (or the totals) as answered.
 func (cv *coverage) counts(sc *sessionCounts) CoverageCounts {
 	cc := CoverageCounts{Requests: sc.requests, Behaviours: make(map[string]int, len(cv.names)), Missing: []string{},
 		Risks: make(map[string]int, len(Risks()))}
@@ -212,64 +163,140 @@ func (cv *coverage) counts(sc *sessionCounts) CoverageCounts {
 const maxCoveragePage = 500
 
 // page is the totals and the sessions from offset on, at most limit (all
-// when limit is 0), in name order. The counts are copied under the lock;
-// the answer is built from the copy, outside it.
+// when limit is 0), in name order.
 func (cv *coverage) page(offset, limit int) Coverage {
-	type copied struct {
-		id string
-		sc sessionCounts
+	snap := cv.store.snapshot(offset, limit)
+	c := Coverage{CoverageCounts: cv.counts(&snap.total), Sessions: make(map[string]CoverageCounts, len(snap.ids)),
+		SessionsKept: snap.kept, SessionsEvicted: snap.evicted, Next: snap.next}
+	for i, id := range snap.ids {
+		c.Sessions[id] = cv.counts(&snap.page[i])
 	}
+	return c
+}
+
+func (cv *coverage) session(id string) CoverageCounts {
+	c := cv.store.session(id)
+	return cv.counts(&c)
+}
+
+func (cv *coverage) reset(id string, all bool) { cv.store.reset(id, all) }
+
+// memCoverage is coverage in this replica's memory.
+type memCoverage struct {
+	mu       sync.Mutex
+	total    sessionCounts
+	sessions *lru[string, *sessionCounts]
+	// guests are sessions that only requests without a valid token have
+	// named so far, kept apart in a smaller pool: a flood of them churns
+	// this pool and never evicts a session that authenticated. A session
+	// moves to sessions on its first authenticated request.
+	guests *lru[string, *sessionCounts]
+}
+
+func newMemCoverage(maxSessions int, log *slog.Logger) *memCoverage {
+	cv := &memCoverage{total: *newSessionCounts(), sessions: newLRU[string, *sessionCounts](maxSessions),
+		guests: newLRU[string, *sessionCounts](min(maxSessions, maxGuestSessions))}
+	cv.sessions.onEvict = logEvictions(log, "coverage sessions", cv.sessions)
+	cv.guests.onEvict = logEvictions(log, "coverage sessions without a valid token", cv.guests)
+	return cv
+}
+
+func (cv *memCoverage) add(session string, trusted bool, behaviours, risks []string) {
 	cv.mu.Lock()
-	total := copyCounts(&cv.total)
-	kept := cv.sessions.len() + cv.guests.len()
-	evicted := cv.sessions.evicted.Load() + cv.guests.evicted.Load()
-	ids := make([]string, 0, kept)
+	defer cv.mu.Unlock()
+	sc := cv.sessionFor(session, trusted)
+	for _, c := range []*sessionCounts{sc, &cv.total} {
+		c.requests++
+		for _, b := range behaviours {
+			c.counts[b]++
+		}
+		for _, r := range risks {
+			c.risks[r]++
+		}
+	}
+}
+
+// sessionFor finds or makes the counts of session; trusted says whether
+// it may live among the sessions (a valid token, or state elsewhere) or
+// only among the guests. cv.mu is held.
+func (cv *memCoverage) sessionFor(session string, trusted bool) *sessionCounts {
+	if sc, ok := cv.sessions.get(session); ok {
+		return sc
+	}
+	sc, guest := cv.guests.get(session)
+	if !trusted {
+		if !guest {
+			sc = newSessionCounts()
+			cv.guests.put(session, sc)
+		}
+		return sc
+	}
+	if guest {
+		cv.guests.remove(session)
+	} else {
+		sc = newSessionCounts()
+	}
+	cv.sessions.put(session, sc)
+	return sc
+}
+
+// lookup finds a session's counts among the sessions or the guests.
+func (cv *memCoverage) lookup(id string) (*sessionCounts, bool) {
+	if sc, ok := cv.sessions.peek(id); ok {
+		return sc, true
+	}
+	return cv.guests.peek(id)
+}
+
+// snapshot copies the counts under the lock; the answer is built from the
+// copy, outside it.
+func (cv *memCoverage) snapshot(offset, limit int) coverageSnapshot {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	snap := coverageSnapshot{total: copyCounts(&cv.total), kept: cv.sessions.len() + cv.guests.len(),
+		evicted: cv.sessions.evicted.Load() + cv.guests.evicted.Load()}
+	ids := make([]string, 0, snap.kept)
 	collect := func(id string, _ *sessionCounts) bool {
 		ids = append(ids, id)
 		return true
 	}
 	cv.sessions.each(collect)
 	cv.guests.each(collect)
-	slices.Sort(ids)
-	if offset > len(ids) {
-		offset = len(ids)
-	}
-	ids = ids[offset:]
-	next := 0
-	if limit > 0 && len(ids) > limit {
-		ids, next = ids[:limit], offset+limit
-	}
-	page := make([]copied, len(ids))
-	for i, id := range ids {
+	snap.ids, snap.next = pageOf(ids, offset, limit)
+	snap.page = make([]sessionCounts, len(snap.ids))
+	for i, id := range snap.ids {
 		sc, _ := cv.lookup(id)
-		page[i] = copied{id, copyCounts(sc)}
+		snap.page[i] = copyCounts(sc)
 	}
-	cv.mu.Unlock()
+	return snap
+}
 
-	c := Coverage{CoverageCounts: cv.counts(&total), Sessions: make(map[string]CoverageCounts, len(page)),
-		SessionsKept: kept, SessionsEvicted: evicted, Next: next}
-	for _, p := range page {
-		c.Sessions[p.id] = cv.counts(&p.sc)
+// pageOf sorts ids and returns those from offset on, at most limit (all
+// when 0), and the offset of the next page (0 for none).
+func pageOf(ids []string, offset, limit int) ([]string, int) {
+	slices.Sort(ids)
+	offset = min(offset, len(ids))
+	ids = ids[offset:]
+	if limit > 0 && len(ids) > limit {
+		return ids[:limit], offset + limit
 	}
-	return c
+	return ids, 0
 }
 
 func copyCounts(sc *sessionCounts) sessionCounts {
 	return sessionCounts{requests: sc.requests, counts: maps.Clone(sc.counts), risks: maps.Clone(sc.risks)}
 }
 
-func (cv *coverage) session(id string) CoverageCounts {
+func (cv *memCoverage) session(id string) sessionCounts {
 	cv.mu.Lock()
-	sc, ok := cv.lookup(id)
-	var c sessionCounts
-	if ok {
-		c = copyCounts(sc)
+	defer cv.mu.Unlock()
+	if sc, ok := cv.lookup(id); ok {
+		return copyCounts(sc)
 	}
-	cv.mu.Unlock()
-	return cv.counts(&c)
+	return sessionCounts{}
 }
 
-func (cv *coverage) reset(id string, all bool) {
+func (cv *memCoverage) reset(id string, all bool) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	if all {
@@ -289,6 +316,13 @@ func (cv *coverage) reset(id string, all bool) {
 		cv.sessions.remove(id)
 		cv.guests.remove(id)
 	}
+}
+
+func (cv *memCoverage) kept() (sessions, guests BoundedState) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	return BoundedState{Kept: cv.sessions.len(), Evicted: cv.sessions.evicted.Load()},
+		BoundedState{Kept: cv.guests.len(), Evicted: cv.guests.evicted.Load()}
 }
 
 // Coverage is what clients have exercised so far, in all and per session.

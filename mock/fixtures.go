@@ -171,8 +171,16 @@ func parseFixtureDate(s string) (time.Time, error) {
 	return t.UTC().Truncate(time.Second), err
 }
 
+// RecordingManifest is the manifest `odmock record` writes beside its
+// fixture; a fixture directory's file of that name is not a fixture, so
+// a recording's directory is served as it is (--fixtures DIR).
+const RecordingManifest = "manifest.json"
+
 // isFixtureFile reports whether a file name is read as a fixture.
 func isFixtureFile(name string) bool {
+	if path.Base(name) == RecordingManifest {
+		return false
+	}
 	switch strings.ToLower(path.Ext(name)) {
 	case ".yaml", ".yml", ".json": // JSON is YAML
 		return true

@@ -23,7 +23,7 @@ const okQuery = "?from=2024-01-01%2000:00:00&to=2024-01-31%2023:59:59"
 func startServer(t testing.TB, cfg Config) *Server {
 	t.Helper()
 	cfg.Addr = "127.0.0.1:0"
-	s, err := New(cfg)
+	s, err := New(withTestState(t, cfg))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

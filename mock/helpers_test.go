@@ -52,12 +52,15 @@ type testServer struct {
 
 func newTestServer(t testing.TB, cfg Config) *testServer {
 	t.Helper()
-	srv, err := New(cfg)
+	srv, err := New(withTestState(t, cfg))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	t.Cleanup(func() {
+		ts.Close()
+		srv.shared.close() // what Shutdown does for a server that Start served
+	})
 	return &testServer{t: t, srv: srv, ts: ts}
 }
 
@@ -169,4 +172,15 @@ func golden(t *testing.T, name string, got []byte) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("body differs from %s (go test ./mock -update rewrites it)\n got: %.800s\nwant: %.800s", path, got, want)
 	}
+}
+
+// withTestState runs the test against the Redis at ODMOCK_TEST_STATE,
+// when set and cfg names none, under a prefix of its own: .ci/run runs
+// the whole package so, to show that the state's semantics do not depend
+// on where it lives.
+func withTestState(t testing.TB, cfg Config) Config {
+	if url := os.Getenv("ODMOCK_TEST_STATE"); url != "" && cfg.State == "" {
+		cfg.State, cfg.StatePrefix = url, uniquePrefix(t)
+	}
+	return cfg
 }

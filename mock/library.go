@@ -27,6 +27,10 @@ type library struct {
 	data      *dataset.Dataset
 	scenarios map[string]*scenario
 	fixtures  map[string]*dataset.Dataset
+	// gen numbers libraries in the order they were loaded: an exchange
+	// names the one it was answered from, so an explanation can say when
+	// files were reloaded since.
+	gen uint64
 }
 
 // scenarioNames lists the library's scenarios by name, in order.
@@ -55,8 +59,9 @@ type userFiles struct {
 	built       time.Duration // how long building seeded took
 	log         *slog.Logger
 
-	lib atomic.Pointer[library]
-	mu  sync.Mutex // one reload at a time
+	lib  atomic.Pointer[library]
+	gens atomic.Uint64 // the last library's gen
+	mu   sync.Mutex    // one reload at a time
 }
 
 // current is the library in force.
@@ -210,7 +215,7 @@ func (f *userFiles) load() (*library, error) {
 	if setup != nil {
 		return nil, errors.New(strings.Join(setup, "; "))
 	}
-	lib := &library{data: f.seeded}
+	lib := &library{data: f.seeded, gen: f.gens.Add(1)}
 	var ps Problems
 	lib.fixtures, ps = loadFixtureLibrary(c, fixSrcs...)
 	problems = append(problems, ps...)

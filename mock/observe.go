@@ -49,6 +49,17 @@ type exchange struct {
 
 	seq uint64 // the request's number in observations; 0 for /__odmock/
 	who caller
+
+	// What the console shows of an exchange, kept by reference, never
+	// copied: the request's and the answer's header maps (neither is
+	// written once the handler is done), the body of an answer written
+	// whole (nil for the engine's 200, which is computed again from the
+	// query when asked), and the library it was answered from.
+	rawQuery   string
+	reqHeader  http.Header
+	respHeader http.Header
+	body       []byte
+	libGen     uint64
 }
 
 // Outcome names what the contract did with a request.
@@ -90,8 +101,13 @@ type watchers struct {
 	tokens   []string // redacted wherever they appear
 }
 
-func newWatchers(c *contract.Contract, cfg Config, log *slog.Logger, known func(string) bool) *watchers {
-	w := &watchers{journal: newJournal(cfg.JournalSize), coverage: newCoverage(c, cfg.maxSessions(), log), log: log, tokens: secrets(cfg)}
+func newWatchers(c *contract.Contract, cfg Config, log *slog.Logger, known func(string) bool, shared *sharedState) *watchers {
+	journal := newJournal(cfg.JournalSize)
+	if shared != nil {
+		journal.store = shared.journalStore(journal.store, cfg.JournalSize)
+		journal.mine = newMemJournal(cfg.JournalSize)
+	}
+	w := &watchers{journal: journal, coverage: newCoverage(c, cfg.maxSessions(), log, shared), log: log, tokens: secrets(cfg)}
 	w.coverage.known = known
 	w.list = []observer{w.logExchange, w.journalExchange, w.coverage.observe}
 	return w
@@ -108,9 +124,11 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			Method: r.Method,
 			Path:   r.URL.Path,
 			// Redacted here, so that no observer logs or keeps a secret.
-			Query:   redactQuery(r.URL.RawQuery, s.watch.tokens),
-			Session: who.session,
-			who:     who,
+			Query:     redactQuery(r.URL.RawQuery, s.watch.tokens),
+			Session:   who.session,
+			who:       who,
+			rawQuery:  r.URL.RawQuery,
+			reqHeader: r.Header,
 		}
 		// odmock's own API is neither journaled nor counted: reads of the
 		// journal need not wait for each other.
@@ -125,6 +143,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		resp := c.Response()
 		ex.Status, ex.Sent = resp.Status, resp.Size
+		ex.respHeader = resp.Header()
 		if ex.Fault != "" {
 			ex.Status = 0 // no answer was sent
 		} else if n, err := strconv.ParseInt(resp.Header().Get("Content-Length"), 10, 64); err == nil && r.Method != http.MethodHead && resp.Size < n {

@@ -56,6 +56,11 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/", s.handleRoot)
 	e.HEAD("/", s.handleRoot)
 
+	// The console's files are public, like any page's (the admin guard
+	// still applies); what they show comes from the admin API below.
+	e.GET(ConsolePath, s.handleConsole)
+	e.GET(adminPrefix+"/console/*", s.handleConsole)
+
 	admin := e.Group(adminPrefix)
 	if s.gate.admin != nil {
 		// Use also routes every other path under the prefix through it,
@@ -75,6 +80,15 @@ func (s *Server) routes() *echo.Echo {
 	admin.POST("/reset", s.handleReset)
 	admin.POST("/reload", s.handleReload)
 	admin.GET(rel(StatePath), s.handleState)
+	// The console's own calls.
+	admin.GET(rel(JournalPath)+"/stream", s.handleJournalStream)
+	admin.GET(rel(JournalPath)+"/:id", s.handleJournalEntry)
+	admin.GET(rel(ExplainPath), s.handleExplain)
+	admin.POST(rel(ExercisePath), s.handleExercise)
+	admin.GET("/data/users", s.handleDataUsers)
+	admin.GET("/data/user", s.handleDataUser)
+	admin.GET("/data/stats", s.handleDataStats)
+	admin.GET("/info", s.handleInfo)
 	return e
 }
 
@@ -82,21 +96,39 @@ func (s *Server) routes() *echo.Echo {
 // answers, so that a probe (odmock healthcheck) can tell this odmock from
 // another odmock, or from any other server holding the port.
 type Health struct {
-	Status   string `json:"status"`   // "ok"
+	// Status is "ok", or "degraded" while the shared state (Config.State)
+	// is out of reach: the server still answers, from its own memory, so
+	// a probe passes; Reason says why.
+	Status   string `json:"status"`
 	Service  string `json:"service"`  // always "odmock"
 	Instance string `json:"instance"` // Config.Instance
 	Seed     uint64 `json:"seed"`     // Config.Seed
 	Users    int    `json:"users"`    // users served
+	// State is where the state clients grow lives: "memory", or "redis"
+	// with Config.State.
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
 	// Cache is the generated dataset's cache of encoded conversations
 	// (hits, misses, bytes held, bound), absent for fixtures.
 	Cache *dataset.CacheStats `json:"cache,omitempty"`
 }
 
+// Degraded says why the shared state (Config.State) is out of reach, ""
+// while it answers or without one.
+func (s *Server) Degraded() string { return s.shared.degraded() }
+
 func (s *Server) handleHealth(c echo.Context) error {
 	data := s.files.current().data
-	h := Health{Status: "ok", Service: "odmock", Instance: s.cfg.Instance, Seed: s.cfg.Seed, Users: data.Users()}
+	h := Health{Status: "ok", Service: "odmock", Instance: s.cfg.Instance, Seed: s.cfg.Seed,
+		Users: data.Users(), State: "memory"}
 	if st := data.CacheStats(); st != (dataset.CacheStats{}) {
 		h.Cache = &st
+	}
+	if s.shared != nil {
+		h.State = "redis"
+	}
+	if reason := s.Degraded(); reason != "" {
+		h.Status, h.Reason = "degraded", reason
 	}
 	body, err := json.Marshal(h)
 	if err != nil {

@@ -31,10 +31,12 @@ type Server struct {
 	watch     *watchers
 	log       *slog.Logger
 	echo      *echo.Echo
+	dists     distributions // the console's data charts, counted once per dataset
 
 	srv       *http.Server
 	ln        net.Listener
 	stopWatch context.CancelFunc
+	shared    *sharedState // nil without Config.State
 }
 
 // New builds a server from cfg: it parses the embedded contract and
@@ -54,28 +56,37 @@ func New(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	gate, err := newAdmission(cfg, log)
-	if err != nil {
-		return nil, err
-	}
 	files, err := loadUserFiles(c, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	scenarios := newScenarioState(cfg.maxSessions(), log)
+	if cfg.Scenario != "" && files.current().scenarios[cfg.Scenario] == nil {
+		return nil, unknownScenarioConfig(cfg.Scenario, files.current().scenarioNames())
+	}
+	// Redis last: nothing to close when anything before it fails.
+	shared, err := connectShared(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	gate, err := newAdmission(cfg, log, shared)
+	if err != nil {
+		shared.close()
+		return nil, err
+	}
+	// The server's scenario starts as cfg.Scenario. Shared, it is that
+	// until one is chosen: a replica that starts does not undo a choice
+	// made through another.
+	scenarios := newScenarioState(cfg.maxSessions(), cfg.Scenario, log, shared)
 	s := &Server{
 		cfg:       cfg,
 		contract:  c,
 		files:     files,
 		scenarios: scenarios,
 		gate:      gate,
-		watch:     newWatchers(c, cfg, log, scenarios.known),
+		watch:     newWatchers(c, cfg, log, scenarios.known, shared),
 		log:       log,
+		shared:    shared,
 	}
-	if cfg.Scenario != "" && files.current().scenarios[cfg.Scenario] == nil {
-		return nil, unknownScenarioConfig(cfg.Scenario, files.current().scenarioNames())
-	}
-	s.scenarios.switchTo("", cfg.Scenario)
 	s.echo = s.routes()
 	return s, nil
 }
@@ -200,18 +211,23 @@ func (s *Server) URL() string {
 }
 
 // Shutdown stops accepting connections and waits for requests in flight
-// to be answered, or for ctx to end; then it closes whatever is left.
+// to be answered, or for ctx to end; then it closes whatever is left, the
+// connections to the shared state (Config.State) too. A server served
+// through Handler alone is shut down the same way.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.stopWatch != nil {
 		s.stopWatch()
 	}
 	if s.srv == nil {
+		s.shared.close()
 		return nil
 	}
 	err := s.srv.Shutdown(ctx)
 	if err != nil {
 		s.srv.Close()
 	}
+	// After the requests in flight: they may still record.
+	s.shared.close()
 	return err
 }
 

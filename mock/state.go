@@ -12,19 +12,22 @@ import (
 // the server, and per session) and how many calls each rule has matched,
 // per session. It picks the rule that answers a call.
 type scenarioState struct {
-	counters callCounter
-	active   activeScenarios
+	counters callCounts
+	active   scenarioChoices
 }
 
 // newScenarioState keeps the state of at most maxSessions sessions, per
-// kind, logging evictions to log.
-func newScenarioState(maxSessions int, log *slog.Logger) *scenarioState {
-	st := &scenarioState{}
-	st.counters.sessions = newLRU[string, map[ruleKey]int](maxSessions)
-	st.counters.sessions.onEvict = logEvictions(log, "call counters", st.counters.sessions)
-	st.active.bySession = newLRU[string, string](maxSessions)
-	st.active.bySession.onEvict = logEvictions(log, "session scenarios", st.active.bySession)
-	return st
+// kind, logging evictions to log; the server's scenario is initial until
+// one is chosen. With shared set, the state lives there (and in this
+// replica's memory while it is out of reach).
+func newScenarioState(maxSessions int, initial string, log *slog.Logger, shared *sharedState) *scenarioState {
+	counters := newCallCounter(maxSessions, log)
+	active := newActiveScenarios(maxSessions, initial, log)
+	if shared != nil {
+		return &scenarioState{counters: shared.callCounts(counters, maxSessions, log),
+			active: shared.scenarioChoices(active, maxSessions, initial, log)}
+	}
+	return &scenarioState{counters: counters, active: active}
 }
 
 // known reports whether session has state: a scenario of its own or
@@ -84,34 +87,45 @@ func (st *scenarioState) pick(sc *scenario, who caller, r *http.Request) (*scena
 
 // matches reports whether a call meets every condition of the rule.
 func (m *ruleMatch) matches(who caller, r *http.Request, params contract.Params) bool {
-	for _, q := range m.query {
+	return m.miss(who, r, params) < 0
+}
+
+// miss is the first condition of the rule the call fails, numbered in
+// the order they are tested (the query's, the headers', then the
+// token); -1 when it meets them all. describeMiss says it in words.
+func (m *ruleMatch) miss(who caller, r *http.Request, params contract.Params) int {
+	for i, q := range m.query {
 		p, ok := params.Get(q.name)
 		if !q.m.test(p.Value, ok) {
-			return false
+			return i
 		}
 	}
-	for _, h := range m.headers {
+	for i, h := range m.headers {
 		values := r.Header.Values(h.name)
 		v := ""
 		if len(values) > 0 {
 			v = values[0]
 		}
 		if !h.m.test(v, len(values) > 0) {
-			return false
+			return len(m.query) + i
 		}
 	}
+	ok := true
 	switch {
 	case m.token == "":
 	case m.token == "valid":
-		return who.authenticated
+		ok = who.authenticated
 	case m.token == "invalid":
-		return who.token != "" && !who.authenticated
+		ok = who.token != "" && !who.authenticated
 	case m.token == "missing":
-		return who.token == ""
+		ok = who.token == ""
 	default:
-		return who.token == m.token[1:]
+		ok = who.token == m.token[1:]
 	}
-	return true
+	if !ok {
+		return len(m.query) + len(m.headers)
+	}
+	return -1
 }
 
 // anonymousSession is the session of requests that name none and carry
@@ -135,6 +149,18 @@ func (who caller) stateSession(known func(string) bool) string {
 type callCounter struct {
 	mu       sync.Mutex
 	sessions *lru[string, map[ruleKey]int]
+}
+
+func newCallCounter(maxSessions int, log *slog.Logger) *callCounter {
+	cc := &callCounter{sessions: newLRU[string, map[ruleKey]int](maxSessions)}
+	cc.sessions.onEvict = logEvictions(log, "call counters", cc.sessions)
+	return cc
+}
+
+func (cc *callCounter) kept() (int, uint64) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.sessions.len(), cc.sessions.evicted.Load()
 }
 
 type ruleKey struct {
@@ -187,6 +213,18 @@ type activeScenarios struct {
 	mu        sync.Mutex
 	global    string
 	bySession *lru[string, string]
+}
+
+func newActiveScenarios(maxSessions int, global string, log *slog.Logger) *activeScenarios {
+	a := &activeScenarios{global: global, bySession: newLRU[string, string](maxSessions)}
+	a.bySession.onEvict = logEvictions(log, "session scenarios", a.bySession)
+	return a
+}
+
+func (a *activeScenarios) kept() (int, uint64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.bySession.len(), a.bySession.evicted.Load()
 }
 
 func (a *activeScenarios) get(session string) string {

@@ -32,25 +32,19 @@ type StateReport struct {
 // State reports the state clients have grown and its bounds.
 func (s *Server) State() StateReport {
 	limit := s.cfg.maxSessions()
-	bound := func(mu interface {
-		Lock()
-		Unlock()
-	}, kept func() int, evicted uint64) BoundedState {
-		mu.Lock()
-		defer mu.Unlock()
-		return BoundedState{Kept: kept(), Limit: limit, Evicted: evicted}
+	bound := func(kept int, evicted uint64) BoundedState {
+		return BoundedState{Kept: kept, Limit: limit, Evicted: evicted}
 	}
-	guests := func(b BoundedState) BoundedState { b.Limit = min(limit, maxGuestSessions); return b }
-	cv, st := s.watch.coverage, s.scenarios
+	sessions, guests := s.watch.coverage.store.kept()
+	sessions.Limit, guests.Limit = limit, min(limit, maxGuestSessions)
 	r := StateReport{
-		CoverageSessions: bound(&cv.mu, cv.sessions.len, cv.sessions.evicted.Load()),
-		GuestSessions:    guests(bound(&cv.mu, cv.guests.len, cv.guests.evicted.Load())),
-		SessionScenarios: bound(&st.active.mu, st.active.bySession.len, st.active.bySession.evicted.Load()),
-		CallCounters:     bound(&st.counters.mu, st.counters.sessions.len, st.counters.sessions.evicted.Load()),
+		CoverageSessions: sessions,
+		GuestSessions:    guests,
+		SessionScenarios: bound(s.scenarios.active.kept()),
+		CallCounters:     bound(s.scenarios.counters.kept()),
 	}
 	if l := s.gate.limiter; l != nil {
-		kept, evicted := l.keys()
-		r.RateLimitKeys = &BoundedState{Kept: kept, Limit: limit, Evicted: evicted}
+		r.RateLimitKeys = new(bound(l.buckets.kept()))
 	}
 	j := s.watch.journal
 	total, kept := j.counts()

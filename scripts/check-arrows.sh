@@ -3,6 +3,7 @@
 #
 #   contract  <-  dataset  <-  mock  <-  cmd/odmock
 #   contract  <-  verify (judges any provider through HTTP and contract only)
+#   contract, dataset, mock, verify  <-  record  <-  cmd/odmock
 #
 # Test files are left out (go list's Imports and Deps are the package's
 # own): verify's tests start odmock to judge it. Exits 1 naming every
@@ -37,14 +38,14 @@ while read -r p; do
     net/http|net/http/*) complain "dataset imports $p: the engine knows nothing of HTTP" ;;
     github.com/labstack/*) complain "dataset imports $p: no Echo in the engine" ;;
     gopkg.in/yaml*|go.yaml.in/*|*/yaml|*/yaml/*) complain "dataset imports $p: no YAML in the engine (user files are mock's)" ;;
-    "$module"/mock|"$module"/mock/*|"$module"/verify|"$module"/cmd/*) complain "dataset imports $p: arrows point down, to contract" ;;
+    "$module"/mock|"$module"/mock/*|"$module"/verify|"$module"/record|"$module"/cmd/*) complain "dataset imports $p: arrows point down, to contract" ;;
   esac
 done < <(imports dataset)
 
 # verify judges from the outside: never the server, never its engine.
 while read -r p; do
   case "$p" in
-    "$module"/mock|"$module"/mock/*|"$module"/dataset|"$module"/cmd/*)
+    "$module"/mock|"$module"/mock/*|"$module"/dataset|"$module"/record|"$module"/cmd/*)
       complain "verify is built from $p: the judge must not share the defendant's engine" ;;
   esac
 done < <(deps verify)
@@ -52,12 +53,36 @@ done < <(deps verify)
 # mock serves; it does not judge.
 while read -r p; do
   case "$p" in
-    "$module"/verify|"$module"/cmd/*) complain "mock is built from $p: the server must not depend on verify or the CLI" ;;
+    "$module"/verify|"$module"/record|"$module"/cmd/*) complain "mock is built from $p: the server must not depend on verify, record or the CLI" ;;
   esac
 done < <(deps mock)
+
+# record sits on top of the others (it replays through the engine); only
+# the CLI imports it.
+while read -r p; do
+  case "$p" in
+    "$module"/cmd/*) complain "record is built from $p: the CLI imports record, not the reverse" ;;
+  esac
+done < <(deps record)
+while read -r pkg; do
+  [ "$pkg" = "$module/cmd/odmock" ] && continue
+  [ "$pkg" = "$module/record" ] && continue
+  if go list -f '{{join .Imports "\n"}}' "$pkg" | grep -qx "$module/record"; then
+    complain "$pkg imports record: only cmd/odmock may"
+  fi
+done < <(go list ./...)
+
+# internal/liketest is a reference for tests: no product code is built
+# from it.
+while read -r pkg; do
+  case "$pkg" in "$module"/internal/liketest) continue ;; esac
+  if go list -deps -f '{{.ImportPath}}' "$pkg" | grep -qx "$module/internal/liketest"; then
+    complain "$pkg is built from internal/liketest: it is for tests only"
+  fi
+done < <(go list ./...)
 
 if [ "$bad" -ne 0 ]; then
   echo "arrows: FAIL (see docs/architecture.md)" >&2
   exit 1
 fi
-echo "arrows: contract <- dataset <- mock <- cmd/odmock; contract <- verify: ok"
+echo "arrows: contract <- dataset <- mock <- cmd/odmock; contract <- verify; record <- cmd/odmock only: ok"

@@ -3,7 +3,7 @@
 # Dockerfile and check it for real, with Debian's daemonless tools (buildah to
 # build, podman with runc to run) instead of a Docker engine.
 #
-# Checks: the image builds; it is small (<= 25 MB), runs as 65532:65532, has a
+# Checks: the image builds; it is small (<= 28 MB), runs as 65532:65532, has a
 # HEALTHCHECK and the version stamped in; a container configured by environment
 # (ODMOCK_ADDR) starts at once, reports its health (over HTTP and through the
 # image's own HEALTHCHECK), answers a valid request with 200 and "data" and a
@@ -43,7 +43,10 @@ passed=0
 skipped=0
 ok() { passed=$((passed + 1)); say "ok: $*"; }
 
-SIZE_LIMIT=$((25 * 1000 * 1000)) # bytes: 25 MB
+# bytes: 28 MB. It was 25 MB until the Redis client (--state, for
+# replicas) came in: about 3 MB of it, all linked, since go-redis's client
+# type carries every Redis command as a method.
+SIZE_LIMIT=$((28 * 1000 * 1000))
 STOP_LIMIT_MS=2000
 START_LIMIT_MS=30000
 TOKEN=odmock-dev-token
@@ -111,6 +114,11 @@ cleanup() {
     "${PODMAN[@]}" rm -f -t 0 "$c" >/dev/null 2>&1
   done
   if [ "${image_mounted:-0}" = 1 ]; then "${PODMAN[@]}" image unmount "$IMAGE" >/dev/null 2>&1; fi
+  # ODMOCK_KEEP_IMAGE=NAME keeps the image that passed, under NAME, for
+  # later checks (scripts/testcontainers-test.sh).
+  if [ "$rc" = 0 ] && [ -n "${ODMOCK_KEEP_IMAGE:-}" ]; then
+    "${PODMAN[@]}" tag "$IMAGE" "$ODMOCK_KEEP_IMAGE" && say "kept the image as $ODMOCK_KEEP_IMAGE"
+  fi
   "${PODMAN[@]}" rmi -f "$IMAGE" >/dev/null 2>&1
   rm -rf "$WORK"
   exit "$rc"
@@ -227,9 +235,9 @@ ok "image built (${build_s}s)"
 # ---------------------------------------------------------------- image config
 size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 size_mb=$(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1000000 }')
-say "image size: $size bytes ($size_mb MB; limit 25 MB)"
-[ "$size" -le "$SIZE_LIMIT" ] || fail "image is $size_mb MB, over the 25 MB limit"
-ok "image size $size_mb MB <= 25 MB"
+say "image size: $size bytes ($size_mb MB; limit 28 MB)"
+[ "$size" -le "$SIZE_LIMIT" ] || fail "image is $size_mb MB, over the 28 MB limit"
+ok "image size $size_mb MB <= 28 MB"
 
 user=$("${PODMAN[@]}" image inspect --format '{{.Config.User}}' "$IMAGE")
 [ "$user" = "65532:65532" ] || fail "image USER is '$user', want 65532:65532"

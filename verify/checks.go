@@ -61,11 +61,16 @@ func newVerifier(ctx context.Context, opts Options) (*verifier, error) {
 		from: opts.From.UTC(), to: opts.To.UTC(),
 		picks: map[string]*filterPick{},
 		client: &client{
-			opts:     opts,
-			endpoint: &endpoint,
-			path:     endpoint.Path,
-			interval: time.Duration(float64(time.Second) / opts.Rate),
-			cache:    map[string]*response{},
+			Client: &Client{
+				Endpoint: &endpoint, Token: opts.Token,
+				Rate: opts.Rate, MaxRequests: opts.MaxRequests,
+				MaxRetryAfter: opts.MaxRetryAfter, MaxRetries: 3,
+				// So the provider's logs tell verification from real traffic.
+				UserAgent: "odmock-verify",
+				HTTP:      opts.Client, Sleep: opts.sleep,
+			},
+			path:  endpoint.Path,
+			cache: map[string]*response{},
 		},
 	}, nil
 }
@@ -140,7 +145,7 @@ func (v *verifier) rangeQuery(from, to time.Time, extra ...param) []param {
 }
 
 func (v *verifier) get(ctx context.Context, q []param) *response {
-	return v.client.get(ctx, q, authToken)
+	return v.client.get(ctx, q, AuthToken)
 }
 
 // window is the answer for the whole window: the baseline other checks
@@ -215,7 +220,7 @@ func (v *verifier) checkData(ctx context.Context, res *CheckResult) {
 }
 
 func (v *verifier) checkUnauthenticated(ctx context.Context, res *CheckResult) {
-	for _, auth := range []string{authNone, authWrong} {
+	for _, auth := range []Auth{AuthNone, AuthWrong} {
 		r := v.client.get(ctx, v.rangeQuery(v.from, v.to), auth)
 		if !answered(res, r, http.StatusUnauthorized) {
 			continue

@@ -4,28 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// errBudget means a run used up its requests.
-var errBudget = errors.New("request budget exhausted (raise --max-requests)")
-
-// How the client authenticates a request.
-const (
-	authToken = "token" // the configured token
-	authNone  = "none"  // no Authorization header
-	authWrong = "wrong" // a token no provider issued
-)
-
-// wrongToken is a token no provider accepts.
-const wrongToken = "odmock-verify-not-a-token"
 
 // response is one answer of the provider, with what the checks parse of it.
 type response struct {
@@ -40,24 +25,19 @@ type response struct {
 	parseErr error  // a 200 whose body is not the contract's shape
 }
 
-// client sends paced, counted, cached requests to the provider.
+// client sends the checks' requests through the gentle Client, and
+// remembers them: no request is sent twice in a run.
 type client struct {
-	opts     Options
-	endpoint *url.URL
-	path     string
-	interval time.Duration
-	last     time.Time
-	requests int
-	retries  int
-	cache    map[string]*response
-	all      []*response // every answer, 429s included, for the schema check
+	*Client
+	path  string
+	cache map[string]*response
+	all   []*response // every answer, 429s included, for the schema check
 }
 
-// get sends GET path?query, or answers it from the cache: no request is
-// sent twice in a run.
-func (vc *client) get(ctx context.Context, query []param, auth string) *response {
+// get sends GET path?query, or answers it from the cache.
+func (vc *client) get(ctx context.Context, query []param, auth Auth) *response {
 	raw := encodeQuery(query)
-	key := auth + " " + raw
+	key := strconv.Itoa(int(auth)) + " " + raw
 	if r, ok := vc.cache[key]; ok {
 		return r
 	}
@@ -66,99 +46,28 @@ func (vc *client) get(ctx context.Context, query []param, auth string) *response
 		label += "?" + raw
 	}
 	switch auth {
-	case authNone:
+	case AuthNone:
 		label += " (no token)"
-	case authWrong:
+	case AuthWrong:
 		label += " (wrong token)"
 	}
 	r := &response{label: label, query: raw}
 	vc.cache[key] = r
-	for attempt := 0; ; attempt++ {
-		status, header, body, err := vc.send(ctx, raw, auth)
-		if err != nil {
-			r.err = err
-			return r
-		}
-		r.status, r.header, r.body = status, header, body
-		vc.all = append(vc.all, &response{label: label, query: raw, status: status, header: header, body: body})
-		if status != http.StatusTooManyRequests || attempt == 3 {
-			break
-		}
-		wait, err := vc.retryAfter(header)
-		if err != nil {
-			r.err = err
-			return r
-		}
-		vc.retries++
-		if err := vc.opts.sleep(ctx, wait); err != nil {
-			r.err = err
-			return r
-		}
+	answers, err := vc.Get(ctx, raw, auth)
+	for _, a := range answers {
+		vc.all = append(vc.all, &response{label: label, query: raw, status: a.Status, header: a.Header, body: a.Body})
+	}
+	if n := len(answers); n > 0 {
+		r.status, r.header, r.body = answers[n-1].Status, answers[n-1].Header, answers[n-1].Body
+	}
+	if err != nil {
+		r.err = err
+		return r
 	}
 	if r.status == http.StatusOK {
 		r.users, r.parseErr = parseUsers(r.body)
 	}
 	return r
-}
-
-// retryAfter reads a 429's Retry-After: seconds or an HTTP date. Without
-// one, the throttle's window, a minute, is waited out.
-func (vc *client) retryAfter(h http.Header) (time.Duration, error) {
-	wait := time.Minute
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-			wait = time.Duration(n) * time.Second
-		} else if t, err := http.ParseTime(v); err == nil {
-			wait = time.Until(t)
-		} else {
-			return 0, fmt.Errorf("429 with Retry-After %q: neither seconds nor an HTTP date", v)
-		}
-	}
-	if wait > vc.opts.MaxRetryAfter {
-		return 0, fmt.Errorf("429 with Retry-After %s, longer than the %s allowed", wait, vc.opts.MaxRetryAfter)
-	}
-	return max(wait, 0), nil
-}
-
-// send sends one request, after waiting its turn.
-func (vc *client) send(ctx context.Context, rawQuery, auth string) (int, http.Header, []byte, error) {
-	if vc.requests >= vc.opts.MaxRequests {
-		return 0, nil, nil, errBudget
-	}
-	if !vc.last.IsZero() {
-		if d := time.Until(vc.last.Add(vc.interval)); d > 0 {
-			if err := vc.opts.sleep(ctx, d); err != nil {
-				return 0, nil, nil, err
-			}
-		}
-	}
-	vc.last = time.Now()
-	vc.requests++
-	u := *vc.endpoint
-	u.RawQuery = rawQuery
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("build request: %w", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	// So the provider's logs tell verification from real traffic.
-	req.Header.Set("User-Agent", "odmock-verify")
-	switch auth {
-	case authToken:
-		req.Header.Set("Authorization", "Bearer "+vc.opts.Token)
-	case authWrong:
-		req.Header.Set("Authorization", "Bearer "+wrongToken)
-	}
-	resp, err := vc.opts.Client.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("read answer: %w", err)
-	}
-	return resp.StatusCode, resp.Header, body, nil
 }
 
 // param is one query parameter; a query is a list of them, in order.

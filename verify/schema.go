@@ -3,12 +3,15 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/odmock/odmock/contract"
 )
 
 // checkSchema checks every answer of the run, 429s included.
@@ -25,6 +28,32 @@ func (v *verifier) checkSchema(ctx context.Context, res *CheckResult) {
 			}
 		}
 	}
+}
+
+// Drift checks one answer to GET path?rawQuery against the contract as
+// the schema and fields:known checks do, and returns their findings, one
+// line each, in their words: what a recorder reports when a provider
+// drifts, without stopping.
+func Drift(ctx context.Context, c *contract.Contract, rawQuery string, a Answer) []string {
+	var out []string
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://provider"+c.Path()+"?"+rawQuery, nil)
+	if err != nil {
+		return []string{fmt.Sprintf("build request: %v", err)}
+	}
+	if err := c.ValidateResponse(ctx, req, a.Status, a.Header, a.Body); err != nil {
+		for _, p := range schemaProblems(err) {
+			out = append(out, fmt.Sprintf("status %d breaks openapi.yaml: %s", a.Status, p))
+		}
+	}
+	var body any
+	if s := responseSchema(c, a.Status); s != nil && json.Unmarshal(a.Body, &body) == nil {
+		var found []string
+		unknownFields(s, body, "", &found)
+		for _, path := range found {
+			out = append(out, fmt.Sprintf("field %s is not in openapi.yaml", path))
+		}
+	}
+	return out
 }
 
 // schemaProblems turns kin-openapi's error into one short line per
@@ -63,7 +92,7 @@ func oneLine(s string) string {
 func (v *verifier) checkKnownFields(ctx context.Context, res *CheckResult) {
 	reported := map[string]bool{}
 	for _, r := range v.client.all {
-		s := v.responseSchema(r.status)
+		s := responseSchema(v.c, r.status)
 		var body any
 		if s == nil || json.Unmarshal(r.body, &body) != nil {
 			continue // no schema to compare with, or not JSON: see schema
@@ -80,8 +109,8 @@ func (v *verifier) checkKnownFields(ctx context.Context, res *CheckResult) {
 }
 
 // responseSchema is the JSON schema of the operation's answer with status.
-func (v *verifier) responseSchema(status int) *openapi3.Schema {
-	ref := v.c.Route().Operation.Responses.Status(status)
+func responseSchema(c *contract.Contract, status int) *openapi3.Schema {
+	ref := c.Route().Operation.Responses.Status(status)
 	if ref == nil || ref.Value == nil {
 		return nil
 	}

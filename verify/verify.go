@@ -37,7 +37,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		res.Duration = time.Since(t0)
 		rep.Checks = append(rep.Checks, res)
 	}
-	rep.Requests, rep.Retries = v.client.requests, v.client.retries
+	rep.Requests, rep.Retries = v.client.Requests(), v.client.Retries()
 	rep.Duration = time.Since(started)
 	return rep, nil
 }

@@ -28,7 +28,7 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	session := fs.String("session", "", "only this session's coverage (its X-Odmock-Session)")
 	require := fs.String("require", "", "comma-separated `behaviours` that must have been exercised, or all")
 	forbid := fs.String("forbid-risks", "", "comma-separated `risks` no request may have taken ("+strings.Join(mock.Risks(), ", ")+"), or all")
-	format := fs.String("format", "text", "output `format`: text or json")
+	format := fs.String("format", "text", "output `format`: text, json, junit (JUnit XML, one testcase per behaviour and per risk) or markdown (a table, for a CI job's summary)")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this `duration`")
 	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
@@ -36,15 +36,14 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *timeout <= 0 {
 		return usageError{fmt.Errorf("--timeout %s: must be positive", *timeout)}
 	}
-	if *format != "text" && *format != "json" {
-		return usageError{fmt.Errorf("--format %q: want text or json", *format)}
-	}
-	u, err := url.Parse(strings.TrimSuffix(*base, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageError{fmt.Errorf("--url %q: want the server's base URL, http:// or https:// and a host", *base)}
+	if !slices.Contains([]string{"text", "json", "junit", "markdown"}, *format) {
+		return usageError{fmt.Errorf("--format %q: want text, json, junit or markdown", *format)}
 	}
 	// The base URL, as for healthcheck; a coverage or health URL works too.
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, mock.CoveragePath), mock.HealthPath) + mock.CoveragePath
+	u, err := adminURL(*base, mock.CoveragePath)
+	if err != nil {
+		return usageError{err}
+	}
 	oneSession := false
 	fs.Visit(func(f *flag.Flag) { oneSession = oneSession || f.Name == "session" })
 	if oneSession {
@@ -103,11 +102,24 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 
-	if *format == "json" {
+	switch *format {
+	case "json":
 		if _, err := stdout.Write(append(body, '\n')); err != nil {
 			return err
 		}
-	} else {
+	case "junit", "markdown":
+		rep := coverageReport{base: *base, counts: cov, order: order, required: required, forbidden: forbidden}
+		if oneSession {
+			rep.session = *session
+		}
+		write := writeCoverageJUnit
+		if *format == "markdown" {
+			write = writeCoverageMarkdown
+		}
+		if err := write(stdout, rep); err != nil {
+			return err
+		}
+	default:
 		who := "all sessions"
 		if oneSession {
 			who = fmt.Sprintf("session %q", *session)
@@ -165,12 +177,18 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
+// cliHeader marks the requests odmock's own commands send to a server.
+const cliHeader = "X-Odmock-Client"
+
 // getJSON GETs a URL and returns the body of its 200.
 func getJSON(ctx context.Context, u string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--url: %w", err)}
 	}
+	// A custom header, as a browser cannot send without asking first: the
+	// CLI is never mistaken for a page on another origin.
+	req.Header.Set(cliHeader, "odmock")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err

@@ -31,9 +31,17 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("odmock lint", flag.ContinueOnError)
 	scenarios := fs.String("scenarios", defaultScenariosDir, "your scenario `directory`, checked when no PATHS are given")
 	fixtures := fs.String("fixtures-dir", defaultFixturesDir, "your fixture `directory`, checked when no PATHS are given; scenarios name fixtures from it and the built-in ones")
+	personal := fs.Bool("personal-data", false, "check PATHS (default: the fixture directory) for personal data instead: e-mails outside reserved domains, IPs outside documentation ranges, deny-listed values")
+	denyList := fs.String("deny-list", "", "with --personal-data: a `file` of values (one a line) that must appear nowhere")
 	// The server's own settings: the same directories it reads.
 	if err := parseFlags(fs, args, stdout, true, "scenarios", "fixtures-dir"); err != nil {
 		return err
+	}
+	if *personal {
+		return lintPersonalData(fs.Args(), *fixtures, *denyList, stdout, stderr)
+	}
+	if *denyList != "" {
+		return usageError{errors.New("--deny-list goes with --personal-data")}
 	}
 	c, err := contract.Default(ctx)
 	if err != nil {

@@ -10,6 +10,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// The time zone database, built in: the console's charts count
+	// messages on each user's clock, and the container image (scratch)
+	// has no /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 // version is stamped at build time: -ldflags "-X main.version=v1.2.3".

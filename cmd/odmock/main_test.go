@@ -182,6 +182,12 @@ func TestBadCommandLines(t *testing.T) {
 		{"messages too many", []string{"--messages", "5G"}, nil, `--messages "5G": want 1 to 2G`},
 		{"messages rate per hour", []string{"--messages", "5k/h"}, nil, "a rate is per day"},
 		{"bad cache size", []string{"--cache-size", "big"}, nil, `--cache-size "big": want bytes`},
+		{"state not redis", []string{"--state", "http://cache:6379"}, nil, "--state http://cache:6379: want redis://"},
+		// Port 1 on the loopback: nothing listens there.
+		{"state unreachable", []string{"--state", "redis://127.0.0.1:1/0", "--users", "5"}, nil,
+			"--state redis://127.0.0.1:1/0: redis unreachable: dial tcp 127.0.0.1:1"},
+		{"state unreachable, password hidden", nil, map[string]string{"ODMOCK_STATE": "redis://u:hunter2@127.0.0.1:1/0", "ODMOCK_USERS": "5"},
+			"--state redis://u:xxxxx@127.0.0.1:1/0: redis unreachable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/odmock/odmock/dataset"
 	"github.com/odmock/odmock/mock"
 )
@@ -58,11 +60,21 @@ Usage:
   odmock verify --base-url URL --token TOKEN [--from F --to T] [--format text|json|junit]
                                  check a provider (a real workspace, or odmock)
                                  against the contract; exit 0, or 1 if a check fails
-  odmock coverage [--url URL] [--session ID] [--require LIST|all]
+  odmock coverage [--url URL] [--session ID] [--require LIST|all] [--format text|json|junit|markdown]
                                  what clients exercised; exit 1 if a required
                                  behaviour was not
   odmock data stats [--seed N] [--users N] [--format text|json]
                                  the generated dataset's distributions
+  odmock record --base-url URL --token TOKEN --from F --to T -o DIR [--diff OLD_DIR]
+                                 record a provider, pseudonymised, as a fixture;
+                                 replay it through the engine; exit 1 if it differs
+  odmock pseudonym --key-file K VALUE
+                                 the pseudonym of one real value in a recording
+  odmock lint --personal-data [--deny-list F] [PATHS]
+                                 find personal data in fixture files; exit 1 if any
+  odmock journal [--url URL] [--session ID] [--har | --format json|har|markdown] [-o FILE]
+                                 the requests a running odmock received, as
+                                 JSON, HAR 1.2 (for browser devtools) or Markdown
   odmock version                 print the version
   odmock help [COMMAND]          this text, or a command's flags
 
@@ -99,6 +111,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runCoverage(ctx, args[1:], stdout, stderr)
 		case "data":
 			return runData(ctx, args[1:], stdout, stderr)
+		case "record":
+			return runRecord(ctx, args[1:], stdout, stderr)
+		case "pseudonym":
+			return runPseudonym(ctx, args[1:], stdout, stderr)
+		case "journal":
+			return runJournal(ctx, args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
@@ -150,6 +168,8 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.IntVar(&f.cfg.JournalSize, "journal-size", f.cfg.JournalSize, "`number` of requests the journal at "+mock.JournalPath+" keeps (0: none; at most "+strconv.Itoa(mock.MaxJournalSize)+")")
 	fs.IntVar(&f.cfg.MaxSessions, "max-sessions", f.cfg.MaxSessions, "`number` of sessions whose state (coverage, scenario, call counts) is kept; past it the least recently used is forgotten")
 	fs.StringVar(&f.cfg.Instance, "instance", "", "`name` of this server in its health answer, for odmock healthcheck --instance (default: random)")
+	fs.StringVar(&f.cfg.State, "state", "", "`URL` of a Redis, redis://[user:password@]host:port/db, where replicas share call counters, scenarios, rate limits, the journal and coverage (default: none, in memory)")
+	fs.StringVar(&f.cfg.StatePrefix, "state-prefix", mock.DefaultStatePrefix, "`prefix` of odmock's keys in --state, so several deployments can share one Redis")
 	fs.StringVar(&f.addrFile, "addr-file", "", "`file` to write the server's URL and instance to once it listens, for odmock healthcheck --addr-file")
 	return f
 }
@@ -223,6 +243,13 @@ func serve(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) error {
 	defer logs.Close()
 	if cfg.Logger, err = newLogger(logs, f.logLevel, f.logFormat); err != nil {
 		return usageError{err}
+	}
+	if cfg.State != "" {
+		// The Redis client logs through one logger per process: this
+		// process's is ours, so its lines are odmock's (JSON with
+		// --log-format json), at debug level: odmock says itself, once,
+		// when Redis is lost and when it is back.
+		redis.SetLogger(redisLogger{cfg.Logger})
 	}
 	if f.addrFile != "" {
 		// A file left by an earlier run must not pass for this one's.
@@ -316,6 +343,7 @@ func configFlag(field string) (string, bool) {
 		"Instance": "--instance", "Messages": "--messages", "CacheBytes": "--cache-size",
 		"RateLimitBy": "--rate-limit-by", "NonJSONClients": "--non-json-clients", "CORSExpose": "--cors-expose",
 		"CORSCredentials": "--cors-credentials", "MaxSessions": "--max-sessions",
+		"State": "--state", "StatePrefix": "--state-prefix",
 	}
 	name, ok := flags[field]
 	return name, ok
@@ -346,6 +374,10 @@ func printBanner(w io.Writer, srv *mock.Server, took time.Duration) {
 	if b.RateLimit > 0 {
 		fmt.Fprintf(w, "  rate limit: %d requests per minute per %s\n", b.RateLimit, b.RateLimitBy)
 	}
+	if len(b.NoData) > 0 {
+		fmt.Fprintf(w, "  no data: no user has %s: filters on them match no one\n", strings.Join(b.NoData, ", "))
+	}
+	fmt.Fprintf(w, "  console: %s\n", b.Console)
 	fmt.Fprintf(w, "  try:     %s\n", b.Try)
 }
 
@@ -379,6 +411,8 @@ type banner struct {
 	Active      string   `json:"active"`
 	RateLimit   int      `json:"rate_limit,omitempty"`
 	RateLimitBy string   `json:"rate_limit_by,omitempty"`
+	NoData      []string `json:"filters_without_data,omitempty"`
+	Console     string   `json:"console"`
 	Try         string   `json:"try"`
 }
 
@@ -401,8 +435,29 @@ func bannerOf(srv *mock.Server, took time.Duration) banner {
 		Window:    cfg.Window.Start.Format(time.DateTime) + "/" + cfg.Window.End.Format(time.DateTime),
 		Built:     srv.DatasetBuilt().Round(time.Millisecond).String(),
 		Scenarios: srv.Scenarios(), From: from, Active: active, RateLimit: cfg.RateLimit, RateLimitBy: rateLimitBy(cfg),
-		Try: fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
+		Console: consoleLine(srv),
+		Try:     fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
+		NoData:  filtersWithoutData(cfg, data),
 	}
+}
+
+// filtersWithoutData are the filters no served user has a value for, when
+// fixtures are served (a recording of a provider that does not return
+// them): filters on them match no one.
+func filtersWithoutData(cfg mock.Config, data *dataset.Dataset) []string {
+	if cfg.Fixtures == "" || data.Users() == 0 {
+		return nil
+	}
+	return attributesWithoutData(data)
+}
+
+// consoleLine is the console's URL, and what it asks for.
+func consoleLine(srv *mock.Server) string {
+	u := srv.URL() + mock.ConsolePath
+	if srv.Config().AdminToken != "" {
+		return u + " (asks for the admin token)"
+	}
+	return u + " (every exchange, why each answer, scenarios, coverage, data)"
 }
 
 // rateLimitBy words what the rate limit is keyed by, for the banner.
@@ -414,6 +469,18 @@ func rateLimitBy(cfg mock.Config) string {
 		return "token"
 	}
 	return "client address"
+}
+
+// attributesWithoutData are the filters no user has a value for, e.g. in
+// a recording of a provider that does not return them.
+func attributesWithoutData(data *dataset.Dataset) []string {
+	var out []string
+	for _, a := range data.Attributes() {
+		if data.UsersWith(a) == 0 {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -429,4 +496,12 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// redisLogger hands the Redis client's log lines to odmock's log.
+type redisLogger struct{ log *slog.Logger }
+
+// Printf logs one of the client's lines at debug level.
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }
