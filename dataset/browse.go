@@ -64,13 +64,32 @@ func (d *Dataset) summary(u int) UserSummary {
 }
 
 // Stats are the dataset's distributions (see StatsOf), for a person to
-// see before building on it. It reads every user whole (for a seeded
-// dataset, makes them again): it is for a person asking, once, not for
-// queries.
+// see before building on it. It reads users whole (for a seeded dataset,
+// makes them again): it is for a person asking, once, not for queries. A
+// dataset of more than 100,000 users is counted over an evenly spaced
+// sample of that many, the same every time (Stats.SampledFrom says so).
 func (d *Dataset) Stats() Stats {
-	users := make([]User, d.users)
-	for i := range d.users {
-		users[i] = d.source(i)
+	n := min(d.users, statsSample)
+	users := make([]User, n)
+	for k := range n {
+		users[k] = d.source(sampleIndex(k, n, d.users))
 	}
-	return StatsOf(users)
+	s := StatsOf(users)
+	if n < d.users {
+		s.SampledFrom = d.users
+	}
+	return s
+}
+
+// statsSample is the most users Dataset.Stats reads (a variable for
+// tests).
+var statsSample = 100_000
+
+// sampleIndex is the k-th of n indexes evenly spaced over 0 to total-1,
+// the first and last included.
+func sampleIndex(k, n, total int) int {
+	if n <= 1 {
+		return 0
+	}
+	return int(int64(k) * int64(total-1) / int64(n-1))
 }

@@ -16,7 +16,11 @@ const ConversationGap = 30 * time.Minute
 // checks before trusting data: who the users are, and when and how they
 // write. Message figures count user-sent messages, the ones the API returns.
 type Stats struct {
-	Users          int `json:"users"`
+	Users int `json:"users"`
+	// SampledFrom, when set, is the number of users in the dataset: the
+	// figures count an evenly spaced sample of Users of them (see
+	// Dataset.Stats).
+	SampledFrom    int `json:"sampled_from,omitempty"`
 	Anonymous      int `json:"anonymous_users"` // neither a name nor an e-mail
 	ReturningUsers int `json:"returning_users"` // more than one conversation
 	UserMessages   int `json:"user_messages"`

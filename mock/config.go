@@ -175,6 +175,9 @@ func (cfg Config) Validate() error {
 		return configError("Messages", strconv.FormatInt(cfg.Messages, 10), "at most %d", int64(maxMessages))
 	case cfg.Messages == 0 && cfg.Users > dataset.MaxSeededUsers:
 		return configError("Users", num(cfg.Users), "at most %d", dataset.MaxSeededUsers)
+	case cfg.MergeFixtures && cfg.users() > MaxMergedUsers:
+		return configError("MergeFixtures", "",
+			"merges fixtures into generated users made whole: at most %d of them, this dataset has %d", MaxMergedUsers, cfg.users())
 	case cfg.JournalSize < 0:
 		return configError("JournalSize", num(cfg.JournalSize), "must not be negative")
 	case cfg.JournalSize > MaxJournalSize:
@@ -225,6 +228,10 @@ func checkAddr(addr string) error {
 	}
 	return nil
 }
+
+// MaxMergedUsers is the most generated users MergeFixtures merges into:
+// they are made whole, at about 2 KB each, not generated on demand.
+const MaxMergedUsers = 200_000
 
 // maxMessages is the most user messages Config.Messages asks for.
 const maxMessages = 2e9

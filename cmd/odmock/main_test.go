@@ -182,6 +182,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"messages too many", []string{"--messages", "5G"}, nil, `--messages "5G": want 1 to 2G`},
 		{"messages rate per hour", []string{"--messages", "5k/h"}, nil, "a rate is per day"},
 		{"bad cache size", []string{"--cache-size", "big"}, nil, `--cache-size "big": want bytes`},
+		{"merge into a large dataset", []string{"--merge", "--fixtures", "x.json", "--messages", "10M"}, nil, "--merge: merges fixtures into generated users made whole: at most 200000"},
 		{"state not redis", []string{"--state", "http://cache:6379"}, nil, "--state http://cache:6379: want redis://"},
 		// Port 1 on the loopback: nothing listens there.
 		{"state unreachable", []string{"--state", "redis://127.0.0.1:1/0", "--users", "5"}, nil,
