@@ -70,11 +70,10 @@ func (d *Dataset) summary(u int) UserSummary {
 // sample of that many, the same every time (Stats.SampledFrom says so).
 func (d *Dataset) Stats() Stats {
 	n := min(d.users, statsSample)
-	users := make([]User, n)
-	for k := range n {
-		users[k] = d.source(sampleIndex(k, n, d.users))
-	}
-	s := StatsOf(users)
+	s := statsOf(n, func(k int) *User {
+		u := d.source(sampleIndex(k, n, d.users))
+		return &u
+	})
 	if n < d.users {
 		s.SampledFrom = d.users
 	}

@@ -63,6 +63,12 @@ func WeekdayName(i int) string { return weekdayNames[i%7] }
 // StatsOf computes the distributions of users. Attributes missing from a
 // user count as "(none)"; time zones it does not know count as UTC.
 func StatsOf(users []User) Stats {
+	return statsOf(len(users), func(i int) *User { return &users[i] })
+}
+
+// statsOf is StatsOf over n users, user i given by at: one at a time, so
+// users made for the count need not be held together.
+func statsOf(n int, at func(i int) *User) Stats {
 	var s Stats
 	zones := zonesByName(zoneTable())
 	loaded := map[string]*time.Location{}
@@ -82,8 +88,8 @@ func StatsOf(users []User) Stats {
 		return "(none)"
 	}
 	lengths := make([]int, 10)
-	for i := range users {
-		u := &users[i]
+	for i := range n {
+		u := at(i)
 		s.Users++
 		if _, ok := u.Attributes["email"]; !ok && u.Name == nil {
 			s.Anonymous++
