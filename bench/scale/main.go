@@ -2,7 +2,11 @@
 // hundred million user messages, side by side with another build of
 // odmock (by default main's, the eager engine), in one run: time to
 // ready, RSS, the latency of one-day, one-user and filtered-day queries,
-// whole-window streaming, and the cache's hit ratio.
+// whole-window streaming (cold, then warm), the cache's hit ratio, the
+// default dataset's one-day requests per second with 4 clients, and at
+// the end issue 19's targets beside the figures, met or not. Latencies
+// are given to the whole answer and to its first byte: a large answer's
+// Content-Length is known before it is streamed.
 //
 //	go run ./bench/scale                          # default, 1M and 10M; main's build beside
 //	go run ./bench/scale -sizes 1M,10M,100M       # the 100M run needs about 2 GB free
@@ -28,6 +32,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,6 +42,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(1)
 	}
+}
+
+// result is what one server measured, for the targets' table.
+type result struct {
+	size, target string
+	ready        time.Duration
+	rss          float64
+	p99          map[string]time.Duration // by query kind, whole answer
+	ttfb99       map[string]time.Duration // by query kind, to the first byte
+	streamMBs    []float64                // whole-window MB/s: cold, then warm
+	rps          float64                  // one-day queries per second, 4 clients
 }
 
 type options struct {
@@ -80,6 +97,7 @@ func run() error {
 	}
 	fmt.Printf("%-8s %-5s %12s %9s %9s %9s | %-10s %9s %9s %9s | %s\n",
 		"size", "build", "messages", "ready", "RSS MB", "peak MB", "query", "p50", "p99", "KB", "notes")
+	var results []*result
 	for _, size := range append([]string{"default"}, o.sizes...) {
 		msgs := int64(0)
 		if size != "default" {
@@ -92,12 +110,74 @@ func run() error {
 				fmt.Printf("%-8s %-5s %12s  (not run: the eager engine needs about %d GB)\n", size, t, "-", msgs*340/1e9+1)
 				continue
 			}
-			if err := measure(o, t, bins[t], size, msgs, tmp); err != nil {
+			r, err := measure(o, t, bins[t], size, msgs, tmp)
+			if err != nil {
 				return fmt.Errorf("%s %s: %w", t, size, err)
+			}
+			results = append(results, r)
+		}
+	}
+	printTargets(results)
+	return nil
+}
+
+// printTargets sets the figures beside issue 19's targets.
+func printTargets(results []*result) {
+	find := func(size, target string) *result {
+		for _, r := range results {
+			if r.size == size && r.target == target {
+				return r
+			}
+		}
+		return nil
+	}
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	fmt.Println("\ntargets (issue 19):")
+	for _, t := range []struct {
+		size  string
+		ready time.Duration
+		rss   float64
+	}{{"100M", 5 * time.Second, 1500}, {"10M", time.Second, 300}} {
+		if r := find(t.size, "lazy"); r != nil {
+			fmt.Printf("  %-5s ready %v (under %v: %s), RSS %.0f MB (under %.0f: %s)\n", t.size, r.ready.Round(time.Millisecond), t.ready,
+				verdict(r.ready < t.ready), r.rss, t.rss, verdict(r.rss < t.rss))
+		}
+	}
+	def, base := find("default", "lazy"), find("default", "base")
+	if def != nil && base != nil {
+		fmt.Printf("  default: ready %v vs base %v; %.0f vs %.0f one-day requests/s (no worse: %s)\n",
+			def.ready.Round(time.Millisecond), base.ready.Round(time.Millisecond), def.rps, base.rps, verdict(def.rps >= 0.95*base.rps))
+	}
+	if def != nil {
+		for _, size := range []string{"1M", "10M", "100M"} {
+			r := find(size, "lazy")
+			if r == nil {
+				continue
+			}
+			for _, k := range []string{"one-user", "one-day"} {
+				fmt.Printf("  %-5s %-8s p99 %v (first byte %v) vs default's %v: %.1fx (within 2x: %s)\n", size, k,
+					r.p99[k], r.ttfb99[k], def.p99[k], float64(r.p99[k])/float64(def.p99[k]), verdict(r.p99[k] <= 2*def.p99[k]))
 			}
 		}
 	}
-	return nil
+	for _, r := range results {
+		if r.target == "lazy" && len(r.streamMBs) > 0 {
+			fmt.Printf("  %-7s whole window: %s MB/s cold, then warm (200 or more: %s)\n", r.size, fmtRates(r.streamMBs), verdict(slices.Min(r.streamMBs) >= 200))
+		}
+	}
+}
+
+func fmtRates(rates []float64) string {
+	parts := make([]string, len(rates))
+	for i, r := range rates {
+		parts[i] = strconv.FormatFloat(r, 'f', 0, 64)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func goBuild(dir, out string) error {
@@ -118,7 +198,8 @@ func buildRef(ref, dir, out string) error {
 }
 
 // measure starts one server and runs every query kind against it.
-func measure(o options, target, bin, size string, msgs int64, tmp string) error {
+func measure(o options, target, bin, size string, msgs int64, tmp string) (*result, error) {
+	res := &result{size: size, target: target, p99: map[string]time.Duration{}, ttfb99: map[string]time.Duration{}}
 	addrFile := filepath.Join(tmp, "addr")
 	os.Remove(addrFile)
 	args := []string{"--addr", "127.0.0.1:0", "--addr-file", addrFile, "--no-watch", "--log-level", "error"}
@@ -133,12 +214,12 @@ func measure(o options, target, bin, size string, msgs int64, tmp string) error 
 	cmd := exec.Command(bin, args...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, "ODMOCK_") })
 	started := time.Now()
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		cmd.Process.Kill()
@@ -161,18 +242,19 @@ func measure(o options, target, bin, size string, msgs int64, tmp string) error 
 		}
 	}
 	if base == "" {
-		return errors.New("no banner")
+		return nil, errors.New("no banner")
 	}
 	ready := time.Since(started)
 	go io.Copy(io.Discard, out)
 	rss, peak := memory(cmd.Process.Pid)
+	res.ready, res.rss = ready, rss
 	fmt.Printf("%-8s %-5s %12s %9s %9.0f %9.0f |\n", size, target, messages, ready.Round(time.Millisecond), rss, peak)
 
 	// January 2024 is in every dataset: the default window, and the year.
 	day := func(i int) time.Time { return time.Date(2024, 1, 8+i%21, 0, 0, 0, 0, time.UTC) }
 	users, err := usersAround(base, day(7).Add(12*time.Hour))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	health0 := cache(base)
 	kinds := []struct {
@@ -192,37 +274,47 @@ func measure(o options, target, bin, size string, msgs int64, tmp string) error 
 		}},
 	}
 	for _, k := range kinds {
-		var lat []time.Duration
+		var lat, first []time.Duration
 		var bytes int64
 		for i := range o.reps {
-			took, n, err := get(base, k.q(i))
+			took, ttfb, n, err := get(base, k.q(i))
 			if err != nil {
-				return err
+				return nil, err
 			}
-			lat = append(lat, took)
+			lat, first = append(lat, took), append(first, ttfb)
 			bytes += n
 		}
 		slices.Sort(lat)
-		fmt.Printf("%-8s %-5s %12s %9s %9s %9s | %-10s %9s %9s %9d |\n", "", "", "", "", "", "", k.name,
-			pct(lat, 50), pct(lat, 99), bytes/int64(o.reps)/1000)
+		slices.Sort(first)
+		res.p99[k.name], res.ttfb99[k.name] = at(lat, 99), at(first, 99)
+		fmt.Printf("%-8s %-5s %12s %9s %9s %9s | %-10s %9s %9s %9d | first byte p50 %s, p99 %s\n", "", "", "", "", "", "", k.name,
+			pct(lat, 50), pct(lat, 99), bytes/int64(o.reps)/1000, pct(first, 50), pct(first, 99))
 	}
 	if h := cache(base); h != nil && health0 != nil {
 		hits, misses := h.Hits-health0.Hits, h.Misses-health0.Misses
 		fmt.Printf("%-8s %-5s %12s %9s %9s %9s | %-10s %9s %9s %9s | %.0f%% of %d conversations from the cache (%d MB held)\n",
 			"", "", "", "", "", "", "cache", "", "", "", 100*float64(hits)/float64(max(hits+misses, 1)), hits+misses, h.Bytes>>20)
 	}
+	if msgs == 0 {
+		res.rps = throughput(base, 4, 2*time.Second, func(i int) url.Values { return dayQuery(day(i)) })
+		fmt.Printf("%-8s %-5s %12s %9s %9s %9s | %-10s %9.0f %9s %9s | one-day queries/s, 4 clients, 2 s\n", "", "", "", "", "", "", "rps", res.rps, "", "")
+	}
 	if msgs <= o.streamMax {
 		v := url.Values{"from": {"2000-01-01 00:00:00"}, "to": {"2099-12-31 23:59:59"}}
-		took, n, err := get(base, v)
-		if err != nil {
-			return err
+		for _, pass := range []string{"cold", "warm"} {
+			took, ttfb, n, err := get(base, v)
+			if err != nil {
+				return nil, err
+			}
+			mbs := float64(n) / took.Seconds() / 1e6
+			res.streamMBs = append(res.streamMBs, mbs)
+			fmt.Printf("%-8s %-5s %12s %9s %9s %9s | %-10s %9s %9s %9d | %.0f MB/s, %s; first byte after %s\n", "", "", "", "", "", "", "window",
+				took.Round(time.Millisecond), "", n/1000, mbs, pass, ttfb.Round(time.Millisecond))
 		}
-		fmt.Printf("%-8s %-5s %12s %9s %9s %9s | %-10s %9s %9s %9d | %.0f MB/s, Content-Length first\n", "", "", "", "", "", "", "window",
-			took.Round(time.Millisecond), "", n/1000, float64(n)/took.Seconds()/1e6)
 	}
 	rss, peak = memory(cmd.Process.Pid)
 	fmt.Printf("%-8s %-5s %12s %9s %9.0f %9.0f | after the queries\n", "", "", "", "", rss, peak)
-	return nil
+	return res, nil
 }
 
 func dayQuery(d time.Time) url.Values {
@@ -259,8 +351,30 @@ func usersAround(base string, t time.Time) ([]string, error) {
 	return ids, nil
 }
 
-// get sends one query and reads its answer whole.
-func get(base string, v url.Values) (time.Duration, int64, error) {
+// throughput is the queries per second clients concurrent clients get
+// answered, each reading answers whole, over d.
+func throughput(base string, clients int, d time.Duration, q func(i int) url.Values) float64 {
+	var done atomic.Int64
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := c; time.Now().Before(deadline); i += clients {
+				if _, _, _, err := get(base, q(i)); err == nil {
+					done.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(done.Load()) / d.Seconds()
+}
+
+// get sends one query and reads its answer whole: how long it took, and
+// how long until its headers (the Content-Length first) came.
+func get(base string, v url.Values) (took, ttfb time.Duration, n int64, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/public/api/user-interactions?"+v.Encode(), nil)
@@ -269,14 +383,15 @@ func get(base string, v url.Values) (time.Duration, int64, error) {
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	n, err := io.Copy(io.Discard, resp.Body)
+	ttfb = time.Since(start)
+	n, err = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
-		return 0, 0, fmt.Errorf("%s: status %d", v.Encode(), resp.StatusCode)
+		return 0, 0, 0, fmt.Errorf("%s: status %d", v.Encode(), resp.StatusCode)
 	}
-	return time.Since(start), n, err
+	return time.Since(start), ttfb, n, err
 }
 
 type cacheStats struct{ Hits, Misses, Bytes int64 }
@@ -315,8 +430,13 @@ func memory(pid int) (rss, peak float64) {
 }
 
 func pct(sorted []time.Duration, p int) string {
+	return at(sorted, p).Round(10 * time.Microsecond).String()
+}
+
+// at is the p-th percentile of sorted.
+func at(sorted []time.Duration, p int) time.Duration {
 	i := min(len(sorted)-1, (len(sorted)*p+99)/100-1)
-	return sorted[max(i, 0)].Round(10 * time.Microsecond).String()
+	return sorted[max(i, 0)]
 }
 
 func parseCount(s string) (int64, error) {
