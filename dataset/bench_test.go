@@ -101,3 +101,19 @@ func BenchmarkMakeConversation(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "bytes/conv")
 }
+
+// BenchmarkNewSeededMillion is the startup of a large seeded dataset: a
+// million users over a year (about six million user messages), what
+// --messages costs before serving. ns/user is per generated user.
+func BenchmarkNewSeededMillion(b *testing.B) {
+	c := testContract(b)
+	w := Window{Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC)}
+	const n = 1_000_000
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewSeededCache(c, 1, n, w, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/user")
+}

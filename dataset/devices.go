@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"slices"
 	"time"
 )
 
@@ -13,116 +14,158 @@ import (
 // "<name> <major>.<minor>.<patch>", and Windows 11 reads as "Windows 10",
 // since user agents cannot tell them apart.
 
-// device is what a user's attributes say about their device; empty fields
-// are missing attributes.
-type device struct {
-	browser, os string
-	version     [3]int // the browser's major, minor and patch
-	webchat     bool   // a browser: the user has an IP address
+// The codes of operating systems and browsers (indexes into oses and
+// browsers).
+const (
+	osNone = iota
+	osIOS
+	osAndroid
+	osWindows
+	osMac
+	osLinux
+	osChromeOS
+)
+
+const (
+	brNone = iota
+	brChrome
+	brEdge
+	brCrios
+	brFirefox
+	brOpera
+	brSamsung
+	brSafari
+	brIOS
+)
+
+// The odds of devices, as tables of codes and their weights.
+var (
+	teamsOS     = codeTable([]uint8{osWindows, osMac, osIOS, osAndroid}, []int{70, 18, 7, 5})
+	desktopOS   = codeTable([]uint8{osWindows, osMac, osLinux, osChromeOS}, []int{72, 21, 4, 3})
+	iosBrowser  = codeTable([]uint8{brIOS, brCrios}, []int{82, 18})
+	andBrowser  = codeTable([]uint8{brChrome, brSamsung, brFirefox}, []int{76, 21, 3})
+	winBrowser  = codeTable([]uint8{brChrome, brEdge, brFirefox, brOpera}, []int{66, 20, 9, 5})
+	macBrowser  = codeTable([]uint8{brSafari, brChrome, brFirefox, brEdge}, []int{46, 44, 7, 3})
+	linBrowser  = codeTable([]uint8{brChrome, brFirefox}, []int{55, 45})
+	lags        = codeTable([]uint8{0, 1, 2, 5}, []int{70, 20, 7, 3})
+	safariPatch = codeTable([]uint8{0, 1}, []int{3, 1})
+)
+
+// codeTable is a wtab whose draws give codes rather than indexes.
+func codeTable(codes []uint8, weights []int) wtab {
+	t := newWtab(weights)
+	for v, k := range t.idx {
+		t.idx[v] = codes[k]
+	}
+	return t
 }
 
 // platformFor draws the user's platform: WhatsApp as popular as in their
 // country, Messenger and Teams a few percent everywhere.
-func platformFor(f drawer, c *country) string {
-	n := f.IntRange(0, 99)
+func platformFor(f *fastRand, c *skelCountry) uint8 {
+	n := f.below(100)
 	switch {
 	case n < c.whatsapp:
-		return "whatsapp"
+		return platWhatsApp
 	case n < c.whatsapp+4:
-		return "messenger"
+		return platMessenger
 	case n < c.whatsapp+7:
-		return "teams"
+		return platTeams
 	}
-	return "webchat"
+	return platWebchat
 }
 
-// deviceFor draws a device for the platform, its browser current at t.
-func deviceFor(f drawer, c *country, platform string, t time.Time) device {
-	mobileOS := func() string {
-		if chance(f, c.iosShare) {
-			return "iOS"
+// deviceFor draws u's device for their platform, its browser current at t
+// (Unix seconds): the messaging apps have an operating system and no
+// browser, the webchat a browser too (and the user an address).
+func deviceFor(f *fastRand, c *skelCountry, u *skelUser, t int64) {
+	mobileOS := func() uint8 {
+		if f.chance(c.iosShare) {
+			return osIOS
 		}
-		return "Android OS"
+		return osAndroid
 	}
-	switch platform {
-	case "whatsapp", "messenger":
-		// The messaging app, not a browser: no browser, no address.
-		return device{os: mobileOS()}
-	case "teams":
-		return device{os: pick(f, []string{"Windows 10", "Mac OS", "iOS", "Android OS"}, []int{70, 18, 7, 5})}
+	switch u.platform {
+	case platWhatsApp, platMessenger:
+		u.os = mobileOS()
+		return
+	case platTeams:
+		u.os = uint8(f.pick(&teamsOS))
+		return
 	}
-	d := device{webchat: true}
-	if chance(f, 56) { // mobile
-		d.os = mobileOS()
-		if d.os == "iOS" {
-			d.browser = pick(f, []string{"ios", "crios"}, []int{82, 18})
+	if f.chance(56) { // mobile
+		u.os = mobileOS()
+		if u.os == osIOS {
+			u.browser = uint8(f.pick(&iosBrowser))
 		} else {
-			d.browser = pick(f, []string{"chrome", "samsung", "firefox"}, []int{76, 21, 3})
+			u.browser = uint8(f.pick(&andBrowser))
 		}
 	} else {
-		d.os = pick(f, []string{"Windows 10", "Mac OS", "Linux", "Chrome OS"}, []int{72, 21, 4, 3})
-		switch d.os {
-		case "Windows 10":
-			d.browser = pick(f, []string{"chrome", "edge-chromium", "firefox", "opera"}, []int{66, 20, 9, 5})
-		case "Mac OS":
-			d.browser = pick(f, []string{"safari", "chrome", "firefox", "edge-chromium"}, []int{46, 44, 7, 3})
-		case "Linux":
-			d.browser = pick(f, []string{"chrome", "firefox"}, []int{55, 45})
+		u.os = uint8(f.pick(&desktopOS))
+		switch u.os {
+		case osWindows:
+			u.browser = uint8(f.pick(&winBrowser))
+		case osMac:
+			u.browser = uint8(f.pick(&macBrowser))
+		case osLinux:
+			u.browser = uint8(f.pick(&linBrowser))
 		default:
-			d.browser = "chrome"
+			u.browser = brChrome
 		}
 	}
-	d.version = browserVersion(f, d.browser, t)
-	return d
+	v := browserVersion(f, u.browser, t)
+	u.major, u.minor, u.patch = uint16(v[0]), uint8(v[1]), uint8(min(v[2], 255))
 }
 
 // lag is how many releases behind the current one a browser is.
-func lag(f drawer) int {
-	return pick(f, []int{0, 1, 2, 5}, []int{70, 20, 7, 3})
-}
+func lag(f *fastRand) int { return f.pick(&lags) }
 
 // cadence is the release number at t of a browser that ships a release
-// every period from a known release.
-func cadence(t time.Time, known int, at time.Time, period time.Duration) int {
-	d := t.Sub(at)
-	n := int(d / period)
+// every period from a known release (Unix seconds).
+func cadence(t, known, at, period int64) int {
+	d := t - at
+	n := d / period
 	if d < 0 && d%period != 0 {
 		n-- // floor, not truncation
 	}
-	return known + n
+	return int(known + n)
 }
+
+// Known releases (Unix seconds) and release periods.
+var (
+	chromeKnown  = time.Date(2024, 1, 23, 0, 0, 0, 0, time.UTC).Unix()  // Chrome 121, Firefox 122
+	operaKnown   = time.Date(2023, 12, 19, 0, 0, 0, 0, time.UTC).Unix() // Opera 106
+	samsungKnown = time.Date(2023, 10, 10, 0, 0, 0, 0, time.UTC).Unix() // Samsung Internet 23
+)
+
+const (
+	fourWeeks   = 28 * 24 * 3600
+	samsungStep = 120 * 24 * 3600
+	eightWeeks  = 8 * 7 * 24 * 3600
+)
 
 // browserVersion is the version of browser a user has at t; crios's patch
 // is its build, which grows with the major (appendBrowser writes it).
-func browserVersion(f drawer, browser string, t time.Time) [3]int {
-	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-	const fourWeeks = 28 * 24 * time.Hour
+func browserVersion(f *fastRand, browser uint8, t int64) [3]int {
 	switch browser {
-	case "chrome", "edge-chromium":
-		return [3]int{max(cadence(t, 121, day(2024, 1, 23), fourWeeks)-lag(f), 1)}
-	case "crios":
-		return [3]int{max(cadence(t, 121, day(2024, 1, 23), fourWeeks)-lag(f), 1)}
-	case "firefox":
-		major := cadence(t, 122, day(2024, 1, 23), fourWeeks)
-		if chance(f, 10) { // the extended-support release
+	case brChrome, brEdge, brCrios:
+		return [3]int{max(cadence(t, 121, chromeKnown, fourWeeks)-lag(f), 1)}
+	case brFirefox:
+		major := cadence(t, 122, chromeKnown, fourWeeks)
+		if f.chance(10) { // the extended-support release
 			return [3]int{max(115+13*((major-115)/13), 1)}
 		}
 		return [3]int{max(major-lag(f), 1)}
-	case "opera":
-		return [3]int{max(cadence(t, 106, day(2023, 12, 19), fourWeeks)-lag(f), 1)}
-	case "samsung":
-		return [3]int{max(cadence(t, 23, day(2023, 10, 10), 120*24*time.Hour)-min(lag(f), 1), 1)}
-	case "safari", "ios":
+	case brOpera:
+		return [3]int{max(cadence(t, 106, operaKnown, fourWeeks)-lag(f), 1)}
+	case brSamsung:
+		return [3]int{max(cadence(t, 23, samsungKnown, samsungStep)-min(lag(f), 1), 1)}
+	case brSafari, brIOS:
 		// A major release each September, a minor one about every eight
 		// weeks after it; people update Safari with the system, slowly.
-		year := t.Year()
-		release := day(year, time.September, 18)
-		if t.Before(release) {
-			year--
-			release = day(year, time.September, 18)
-		}
+		year, release := safariRelease(t)
 		major := 17 + year - 2023
-		minor := int(t.Sub(release) / (8 * 7 * 24 * time.Hour))
+		minor := int((t - release) / eightWeeks)
 		if behind := lag(f); behind > 0 {
 			if minor >= behind {
 				minor -= behind
@@ -130,7 +173,31 @@ func browserVersion(f drawer, browser string, t time.Time) [3]int {
 				major, minor = major-1, 6
 			}
 		}
-		return [3]int{max(major, 1), min(minor, 6), pick(f, []int{0, 1}, []int{3, 1})}
+		return [3]int{max(major, 1), min(minor, 6), f.pick(&safariPatch)}
 	}
 	return [3]int{1}
+}
+
+// safariReleases are the September releases of 2000 to 2099, Unix seconds.
+var safariReleases = func() (r [100]int64) {
+	for k := range r {
+		r[k] = time.Date(2000+k, time.September, 18, 0, 0, 0, 0, time.UTC).Unix()
+	}
+	return r
+}()
+
+// safariRelease is the last September release at or before t: its year
+// and instant.
+func safariRelease(t int64) (int, int64) {
+	if t >= safariReleases[0] && t < safariReleases[len(safariReleases)-1] {
+		k, _ := slices.BinarySearch(safariReleases[:], t+1) // releases at or before t
+		return 2000 + k - 1, safariReleases[k-1]
+	}
+	day := func(y int) time.Time { return time.Date(y, time.September, 18, 0, 0, 0, 0, time.UTC) }
+	tt := time.Unix(t, 0).UTC()
+	year := tt.Year()
+	if tt.Before(day(year)) {
+		year--
+	}
+	return year, day(year).Unix()
 }

@@ -58,12 +58,20 @@ func (s shape) has(f shape) bool {
 	return s&f != 0
 }
 
+// Stars given, with their odds: in a survey, after a resolved and after
+// an unresolved conversation.
+var (
+	surveyStars     = codeTable([]uint8{5, 4, 3, 2, 1}, []int{35, 30, 15, 12, 8})
+	resolvedStars   = codeTable([]uint8{5, 4, 3, 2, 1}, []int{50, 30, 10, 6, 4})
+	unresolvedStars = codeTable([]uint8{5, 4, 3, 2, 1}, []int{10, 15, 25, 25, 25})
+)
+
 // drawShape draws a conversation's flow for a user of scenario on a
 // platform, with the odds of the flows real conversations take.
-func drawShape(f drawer, webchat bool, scenario int) shape {
+func drawShape(f *fastRand, webchat bool, scenario int) shape {
 	var s shape
 	if webchat {
-		switch n := f.IntRange(0, 99); {
+		switch n := f.below(100); {
 		case n < 40:
 			s |= openChat
 		case n < 48:
@@ -71,16 +79,16 @@ func drawShape(f drawer, webchat bool, scenario int) shape {
 		}
 	}
 	if scenario == scFeedbackSurvey {
-		s |= shSurvey | shape(pick(f, []int{5, 4, 3, 2, 1}, []int{35, 30, 15, 12, 8}))<<6
-		if chance(f, 30) {
+		s |= shSurvey | shape(f.pick(&surveyStars))<<6
+		if f.chance(30) {
 			s |= shSurveyForm
-		} else if chance(f, 60) {
+		} else if f.chance(60) {
 			s |= shComment
 		}
 		return s
 	}
 	details := detailsNone
-	switch n := f.IntRange(0, 99); {
+	switch n := f.below(100); {
 	case n < 35:
 		details = detailsTyped
 	case n < 50:
@@ -88,7 +96,7 @@ func drawShape(f drawer, webchat bool, scenario int) shape {
 	case n < 60:
 		details = detailsLong
 	}
-	switch n := f.IntRange(0, 99); {
+	switch n := f.below(100); {
 	case n < 7:
 		return s | routeAgent<<2
 	case n < 62:
@@ -97,29 +105,29 @@ func drawShape(f drawer, webchat bool, scenario int) shape {
 		s |= routeTyped << 2
 	}
 	s |= shape(details) << 4
-	if details == detailsForm && chance(f, 50) {
+	if details == detailsForm && f.chance(50) {
 		s |= shFormResponse
 	}
-	if webchat && chance(f, 18) {
+	if webchat && f.chance(18) {
 		s |= shLink
-		if chance(f, 60) {
+		if f.chance(60) {
 			s |= shClick
 		}
 	}
-	if chance(f, 35) {
+	if f.chance(35) {
 		s |= shFollowUp
 	}
 	stars := 0
-	switch n := f.IntRange(0, 99); {
+	switch n := f.below(100); {
 	case n < 62:
 		s |= resolved << 9
-		if chance(f, 40) {
-			stars = pick(f, []int{5, 4, 3, 2, 1}, []int{50, 30, 10, 6, 4})
+		if f.chance(40) {
+			stars = f.pick(&resolvedStars)
 		}
 	case n < 80:
 		s |= unresolved << 9
-		if chance(f, 15) {
-			stars = pick(f, []int{5, 4, 3, 2, 1}, []int{10, 15, 25, 25, 25})
+		if f.chance(15) {
+			stars = f.pick(&unresolvedStars)
 		}
 	case n < 88:
 		s |= handedOff << 9
@@ -128,9 +136,9 @@ func drawShape(f drawer, webchat bool, scenario int) shape {
 	}
 	if stars > 0 {
 		s |= shRate | shape(stars)<<6
-		if chance(f, 50) {
+		if f.chance(50) {
 			s |= shComment
-			if pickIndex(f, []int{4, 1}) == 1 {
+			if f.below(5) >= 4 { // one in five comments is long
 				s |= shCommentLong
 			}
 		}
