@@ -43,66 +43,61 @@ func NewSeededCache(c *contract.Contract, seed uint64, n int, w Window, cacheByt
 	d.span = max(ex.span, int64(postBound.Seconds()))
 	d.messages, d.botCount = ex.messages, ex.botCount
 
-	// Skeletons in chunks of users, taken by workers in turn; each chunk's
-	// conversations are laid end to end once all are drawn.
+	// Skeletons in chunks of users, taken by workers in turn; each
+	// chunk's conversations are laid end to end once all are drawn.
+	// convOf[i+1] is first the end of user i's conversations in its
+	// chunk, then in the dataset.
 	const chunk = 1 << 14
 	type chunkOut struct {
 		at         []int64
 		shapes     []shape
 		msgs, bots int
+		base       uint32 // its first conversation's index in the dataset
 	}
 	st.users = make([]skelUser, n)
-	counts := make([]uint8, n)
 	outs := make([]chunkOut, (n-1+chunk-1)/chunk)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(outs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var convs []convSkel
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(outs) {
-					return
-				}
-				out := &outs[k]
-				lo, hi := 1+k*chunk, min(1+(k+1)*chunk, n)
-				out.at = make([]int64, 0, (hi-lo)*2)
-				out.shapes = make([]shape, 0, (hi-lo)*2)
-				for i := lo; i < hi; i++ {
-					st.users[i], convs = cat.skeleton(seed, uint64(i), convs[:0])
-					counts[i] = uint8(len(convs))
-					for _, cv := range convs {
-						out.at = append(out.at, cv.at)
-						out.shapes = append(out.shapes, cv.shape)
-						u, b := cv.shape.messages()
-						out.msgs += u
-						out.bots += b
-					}
-				}
+	inParallel(len(outs), func(k int) {
+		out := &outs[k]
+		lo, hi := 1+k*chunk, min(1+(k+1)*chunk, n)
+		out.at = make([]int64, 0, (hi-lo)*2)
+		out.shapes = make([]shape, 0, (hi-lo)*2)
+		convs := make([]convSkel, 0, 8)
+		for i := lo; i < hi; i++ {
+			st.users[i], convs = cat.skeleton(seed, uint64(i), convs[:0])
+			for _, cv := range convs {
+				out.at = append(out.at, cv.at)
+				out.shapes = append(out.shapes, cv.shape)
+				u, b := cv.shape.messages()
+				out.msgs += u
+				out.bots += b
 			}
-		}()
-	}
-	wg.Wait()
+			d.convOf[i+1] = uint32(len(out.at))
+		}
+	})
 	total := len(d.at)
-	for _, o := range outs {
-		total += len(o.at)
-	}
-	d.convOf[1] = uint32(len(ex.at))
-	for i := 1; i < n; i++ {
-		d.convOf[i+1] = d.convOf[i] + uint32(counts[i])
-	}
-	at := make([]int64, len(d.at), total)
-	copy(at, d.at)
-	st.shapes = make([]shape, len(d.at), total)
 	for k := range outs {
-		at = append(at, outs[k].at...)
-		st.shapes = append(st.shapes, outs[k].shapes...)
+		outs[k].base = uint32(total)
+		total += len(outs[k].at)
 		d.messages += outs[k].msgs
 		d.botCount += outs[k].bots
-		outs[k] = chunkOut{} // let the collector have it
 	}
+	if total > MaxSeededConversations {
+		return nil, fmt.Errorf("%d users have %d conversations: want at most %d", n, total, MaxSeededConversations)
+	}
+	d.convOf[1] = uint32(len(ex.at))
+	at := make([]int64, total)
+	copy(at, d.at)
+	st.shapes = make([]shape, total)
+	inParallel(len(outs), func(k int) {
+		out := &outs[k]
+		copy(at[out.base:], out.at)
+		copy(st.shapes[out.base:], out.shapes)
+		lo, hi := 1+k*chunk, min(1+(k+1)*chunk, n)
+		for i := lo; i < hi; i++ {
+			d.convOf[i+1] += out.base
+		}
+		*out = chunkOut{} // let the collector have it
+	})
 	d.at, st.at, st.convOf = at, at, d.convOf
 	st.sizes = make([]atomic.Uint32, len(at))
 	d.index()
@@ -118,6 +113,31 @@ func NewSeededCache(c *contract.Contract, seed uint64, n int, w Window, cacheByt
 		}()
 	}
 	return d, nil
+}
+
+// MaxSeededConversations is the most conversations a seeded dataset
+// holds: their indexes are 32-bit, below headKey.
+const MaxSeededConversations = headKey - 1
+
+// inParallel calls fn(0) to fn(n-1) on GOMAXPROCS goroutines, each taking
+// the next index in turn.
+func inParallel(n int, fn func(k int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					return
+				}
+				fn(k)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // warmBytesPerMessage is about what a user message costs in the cache.
