@@ -106,9 +106,6 @@ func (r *fastRand) below(n uint64) uint64 {
 // chance is whether a draw falls under percent.
 func (r *fastRand) chance(percent uint64) bool { return r.below(100) < percent }
 
-// pick is the index a draw picks in t, as pickIndex picks by weights.
-func (r *fastRand) pick(t *wtab) int { return int(t.idx[r.below(t.n)]) }
-
 // wtab is weights as a lookup table: a draw v from 0 to n-1 picks idx[v],
 // what pickIndex's walk over the weights finds, in one load.
 type wtab struct {
@@ -166,6 +163,7 @@ func streamFaker(seed, i, k, salt uint64) *gofakeit.Faker {
 type skelTables struct {
 	country, email, domain, scenario, convs wtab
 	countries                               []skelCountry
+	shapes                                  *[4]aliasTable // by webchat<<1 | survey
 }
 
 // skelCountry is a country's part of skelTables.
@@ -173,8 +171,8 @@ type skelCountry struct {
 	lang, zone wtab
 	zones      []*zone     // by zone index
 	names      [][2]uint64 // by language index: how many first and last names
-	whatsapp   uint64
-	iosShare   uint64
+	platforms  wtab
+	devices    *[4]aliasTable // by platform
 }
 
 // convCounts is how many conversations a user has, with their weights.
@@ -183,9 +181,12 @@ var convCounts = [...]int{60, 22, 10, 5, 3}
 func newSkelTables(cat *catalog) *skelTables {
 	t := &skelTables{country: newWtab(cat.countryW), email: newWtab(emailPats[:]), domain: newWtab(domainW),
 		scenario: newWtab(cat.scenarioW), convs: newWtab(convCounts[:])}
+	shapes := shapeTables()
+	t.shapes = &shapes
 	for k := range cat.countries {
 		c := &cat.countries[k]
-		sc := skelCountry{lang: newWtab(c.langW), zone: newWtab(c.zoneW), whatsapp: uint64(c.whatsapp), iosShare: uint64(c.iosShare)}
+		sc := skelCountry{lang: newWtab(c.langW), zone: newWtab(c.zoneW), platforms: platformTable(c.whatsapp),
+			devices: deviceTables(uint64(c.iosShare))}
 		for _, z := range c.zones {
 			sc.zones = append(sc.zones, cat.zones[z])
 		}
@@ -228,16 +229,24 @@ func (cat *catalog) skeleton(seed, i uint64, convs []convSkel) (skelUser, []conv
 	}
 	u.email = uint8(f.pick(&t.email)<<4 | f.pick(&t.domain))
 	u.scenario = uint8(f.pick(&t.scenario))
-	u.platform = platformFor(f, c)
+	u.platform = uint8(f.pick(&c.platforms))
 	if f.chance(92) {
 		u.flags |= flagScenario
 	}
 
 	zone := c.zones[u.zone]
+	kind := 0
+	if u.platform == platWebchat {
+		kind = 2
+	}
+	if u.scenario == scFeedbackSurvey {
+		kind |= 1
+	}
+	shapes := &t.shapes[kind]
 	n := 1 + f.pick(&t.convs)
 	base := len(convs)
 	for k := range n {
-		sh := drawShape(f, u.platform == platWebchat, int(u.scenario))
+		sh := shape(shapes.draw(f))
 		for try := 0; try < 3; try++ {
 			at := cat.rhythm.startUnix(f, zone)
 			clash := false

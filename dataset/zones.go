@@ -104,8 +104,18 @@ func (z *zone) offsetAt(t time.Time) time.Duration {
 
 // offsetSec is offsetAt in seconds, at u (Unix seconds).
 func (z *zone) offsetSec(u int64) int64 {
+	if z.rule == dstNone {
+		return z.offsetS
+	}
 	if sw := z.switches; len(sw) > 0 && u >= z.from && u < z.to {
-		n, _ := slices.BinarySearch(sw, u+1) // switches at or before u
+		n := 0 // switches at or before u, counted without a branch
+		if len(sw) <= 32 {
+			for _, at := range sw {
+				n += int(uint64(at-u-1) >> 63)
+			}
+		} else {
+			n, _ = slices.BinarySearch(sw, u+1)
+		}
 		if z.dstFirst != (n%2 == 1) {
 			return z.offsetS + 3600
 		}
