@@ -89,8 +89,8 @@ func (d *Dataset) index() {
 
 // sortByTime is the indexes of at sorted by (at, index): linear time
 // for a hundred million conversations, on every core. Anchors are
-// counted into buckets of 4096 seconds, each bucket's entries written
-// as (second in the bucket, index) in index order, then each bucket
+// counted into buckets of 4096 seconds, each bucket's indexes written in
+// order with their seconds in the bucket beside them, then each bucket
 // sorted on its own: small ones by insertion, large ones by counting.
 // Anchors too sparse for buckets get a plain sort.
 func sortByTime(at []int64) []uint32 {
@@ -134,13 +134,16 @@ func sortByTime(at []int64) []uint32 {
 		}
 	}
 	start[buckets] = sum
-	keyed := make([]uint64, len(at))
+	// Each entry's index goes to out and its second in the bucket to fine,
+	// in index order within a bucket.
+	fine := make([]uint16, len(at))
 	inParallel(parts, func(p int) {
 		nx := next[p]
 		l, h := part(p)
 		for i, t := range at[l:h] {
 			b := uint64(t-lo) >> bucketBits
-			keyed[nx[b]] = uint64(t-lo)&bucketMask<<32 | uint64(l+i)
+			out[nx[b]] = uint32(l + i)
+			fine[nx[b]] = uint16(uint64(t-lo) & bucketMask)
 			nx[b]++
 		}
 	})
@@ -149,11 +152,16 @@ func sortByTime(at []int64) []uint32 {
 	runs := int(sum/run) + 1
 	inParallel(runs, func(k int) {
 		var count [1 << bucketBits]uint32
+		var keyed []uint64
 		b0, _ := slices.BinarySearch(start, uint32(k*run))
 		b1, _ := slices.BinarySearch(start, uint32(min((k+1)*run, len(at))))
 		for b := b0; b < b1 && b < int(buckets); b++ {
 			l, h := start[b], start[b+1]
-			sortBucket(keyed[l:h], out[l:h], &count)
+			keyed = keyed[:0]
+			for j := l; j < h; j++ {
+				keyed = append(keyed, uint64(fine[j])<<32|uint64(out[j]))
+			}
+			sortBucket(keyed, out[l:h], &count)
 		}
 	})
 	return out
