@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"maps"
 	"math"
 	"math/bits"
 	"slices"
@@ -23,66 +24,67 @@ type choices interface {
 // put there), as pickIndex picks by weights.
 func (r *fastRand) pick(t *wtab) int { return int(t.idx[r.below(t.n)]) }
 
-// enumerate is every outcome of draw with its chance.
-func enumerate(draw func(choices) uint32) map[uint32]float64 {
-	out := map[uint32]float64{}
-	pending := [][]int{nil}
-	for len(pending) > 0 {
-		w := &walker{script: pending[len(pending)-1], p: 1}
-		pending = pending[:len(pending)-1]
-		v := draw(w)
-		if w.p > 0 {
-			out[v] += w.p
+// outcome is a value code that picks can give, and its chance.
+type outcome struct {
+	v uint32
+	p float64
+}
+
+// enumerate is every outcome of draw with its chance, by value: draw runs
+// once per way through its choices, in order, each way the last one with
+// its deepest choice not yet at its last option moved to the next; the
+// chances of ways to one value are added in that order.
+func enumerate(draw func(choices) uint32) []outcome {
+	chances := map[uint32]float64{}
+	w := &walker{}
+	for {
+		w.pos, w.p = 0, 1
+		if v := draw(w); w.p > 0 {
+			chances[v] += w.p
 		}
-		// The branches not taken past the script, to walk in turn.
-		for pos := len(w.script); pos < len(w.path); pos++ {
-			for c := 1; c < w.arity[pos]; c++ {
-				pending = append(pending, append(slices.Clone(w.path[:pos]), c))
-			}
+		pos := len(w.path) - 1
+		for pos >= 0 && w.path[pos]+1 == w.arity[pos] {
+			pos--
 		}
+		if pos < 0 {
+			break
+		}
+		w.path[pos]++
+		w.path, w.arity = w.path[:pos+1], w.arity[:pos+1]
+	}
+	vals := slices.Sorted(maps.Keys(chances))
+	out := make([]outcome, len(vals))
+	for k, v := range vals {
+		out[k] = outcome{v, chances[v]}
 	}
 	return out
 }
 
-// walker follows a script of choices, then the first choice at each
-// step; it records the way it went, how many ways each step had, and the
-// chance of that way.
+// walker makes the choices of path, then the first option at each
+// further step, appended to path; arity is how many options each step
+// had, and p the chance of the way taken.
 type walker struct {
-	script, path, arity []int
-	p                   float64
+	path, arity []int
+	pos         int
+	p           float64
 }
 
-func (w *walker) choose(weights []float64) int {
-	c := 0
-	if pos := len(w.path); pos < len(w.script) {
-		c = w.script[pos]
+func (w *walker) choose(weights []float64, total float64) int {
+	if w.pos == len(w.path) {
+		w.path, w.arity = append(w.path, 0), append(w.arity, len(weights))
 	}
-	total := 0.0
-	for _, x := range weights {
-		total += x
-	}
-	w.path, w.arity = append(w.path, c), append(w.arity, len(weights))
+	c := w.path[w.pos]
+	w.pos++
 	w.p *= weights[c] / total
 	return c
 }
 
 func (w *walker) chance(percent uint64) bool {
-	return w.choose([]float64{float64(percent), float64(100 - percent)}) == 0
+	ws := [2]float64{float64(percent), float64(100 - percent)}
+	return w.choose(ws[:], 100) == 0
 }
 
-func (w *walker) pick(t *wtab) int {
-	var codes []int
-	var weights []float64
-	for _, code := range t.idx {
-		k := slices.Index(codes, int(code))
-		if k < 0 {
-			k = len(codes)
-			codes, weights = append(codes, int(code)), append(weights, 0)
-		}
-		weights[k]++
-	}
-	return codes[w.choose(weights)]
-}
+func (w *walker) pick(t *wtab) int { return int(t.codes[w.choose(t.weights, float64(t.n))]) }
 
 // aliasTable draws outcomes with given chances in one draw: column k of
 // n is drawn, then its own outcome with chance cut[k]/2^32, else its
@@ -98,20 +100,15 @@ type aliasCol struct {
 }
 
 // newAliasTable is Vose's alias table of the outcomes, whose chances sum
-// to 1; outcomes in order, so the table is the same on every run.
-func newAliasTable(chances map[uint32]float64) aliasTable {
-	vals := make([]uint32, 0, len(chances))
-	for v := range chances {
-		vals = append(vals, v)
-	}
-	slices.Sort(vals)
-	n := len(vals)
+// to 1.
+func newAliasTable(outcomes []outcome) aliasTable {
+	n := len(outcomes)
 	t := aliasTable{n: uint64(n), cols: make([]aliasCol, n)}
 	scaled := make([]float64, n)
 	var small, large []int
-	for k, v := range vals {
-		scaled[k] = chances[v] * float64(n)
-		t.cols[k] = aliasCol{val: v, alt: v}
+	for k, o := range outcomes {
+		scaled[k] = o.p * float64(n)
+		t.cols[k] = aliasCol{val: o.v, alt: o.v}
 		if scaled[k] < 1 {
 			small = append(small, k)
 		} else {
@@ -122,7 +119,7 @@ func newAliasTable(chances map[uint32]float64) aliasTable {
 		s, l := small[len(small)-1], large[len(large)-1]
 		small = small[:len(small)-1]
 		t.cols[s].cut = uint64(math.Round(scaled[s] * (1 << 32)))
-		t.cols[s].alt = vals[l]
+		t.cols[s].alt = outcomes[l].v
 		scaled[l] -= 1 - scaled[s]
 		if scaled[l] < 1 {
 			large = large[:len(large)-1]

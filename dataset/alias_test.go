@@ -18,8 +18,7 @@ func TestShapeTables(t *testing.T) {
 		if k&1 == 1 {
 			scenario = scFeedbackSurvey
 		}
-		chances := enumerate(func(f choices) uint32 { return uint32(drawShape(f, webchat, scenario)) })
-		checkAlias(t, k, chances, &tables[k])
+		chances := checkAlias(t, k, enumerate(func(f choices) uint32 { return uint32(drawShape(f, webchat, scenario)) }), &tables[k])
 		r := skeletonRand(7, uint64(k))
 		const draws = 400_000
 		seen := map[uint32]int{}
@@ -40,11 +39,16 @@ func TestShapeTables(t *testing.T) {
 
 // checkAlias checks that the chances sum to 1 and that table gives each
 // outcome its chance.
-func checkAlias(t *testing.T, name int, chances map[uint32]float64, table *aliasTable) {
+func checkAlias(t *testing.T, name int, outcomes []outcome, table *aliasTable) map[uint32]float64 {
 	t.Helper()
 	sum := 0.0
-	for _, p := range chances {
-		sum += p
+	chances := map[uint32]float64{}
+	for _, o := range outcomes {
+		if _, dup := chances[o.v]; dup {
+			t.Fatalf("table %d: outcome %#x twice", name, o.v)
+		}
+		chances[o.v] = o.p
+		sum += o.p
 	}
 	if math.Abs(sum-1) > 1e-9 {
 		t.Fatalf("table %d: chances sum to %v", name, sum)
@@ -60,6 +64,7 @@ func checkAlias(t *testing.T, name int, chances map[uint32]float64, table *alias
 			t.Errorf("table %d: outcome %#x has chance %.12f in the table, %.12f in the code", name, v, got[v], p)
 		}
 	}
+	return chances
 }
 
 // TestDeviceTables is TestShapeTables for devices, at a few shares of iOS.
@@ -68,8 +73,7 @@ func TestDeviceTables(t *testing.T) {
 	for _, ios := range []uint64{4, 50, 57} {
 		tables := deviceTables(ios)
 		for p := range tables {
-			chances := enumerate(func(f choices) uint32 { return deviceDraw(f, ios, uint8(p)) })
-			checkAlias(t, p, chances, &tables[p])
+			chances := checkAlias(t, p, enumerate(func(f choices) uint32 { return deviceDraw(f, ios, uint8(p)) }), &tables[p])
 			r := skeletonRand(ios, uint64(p))
 			const draws = 200_000
 			seen := map[uint32]int{}

@@ -59,6 +59,7 @@ func codeTable(codes []uint8, weights []int) wtab {
 	for v, k := range t.idx {
 		t.idx[v] = codes[k]
 	}
+	t.tally()
 	return t
 }
 

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"time"
 
@@ -107,10 +108,13 @@ func (r *fastRand) below(n uint64) uint64 {
 func (r *fastRand) chance(percent uint64) bool { return r.below(100) < percent }
 
 // wtab is weights as a lookup table: a draw v from 0 to n-1 picks idx[v],
-// what pickIndex's walk over the weights finds, in one load.
+// what pickIndex's walk over the weights finds, in one load. codes and
+// weights are the values idx holds and their weights, for enumerate.
 type wtab struct {
-	n   uint64
-	idx []uint8
+	n       uint64
+	idx     []uint8
+	codes   []uint8
+	weights []float64
 }
 
 func newWtab(weights []int) wtab {
@@ -127,7 +131,21 @@ func newWtab(weights []int) wtab {
 		}
 		t.idx[v] = uint8(k)
 	}
+	t.tally()
 	return t
+}
+
+// tally fills codes and weights from idx.
+func (t *wtab) tally() {
+	t.codes, t.weights = t.codes[:0], t.weights[:0]
+	for _, code := range t.idx {
+		k := slices.Index(t.codes, code)
+		if k < 0 {
+			k = len(t.codes)
+			t.codes, t.weights = append(t.codes, code), append(t.weights, 0)
+		}
+		t.weights[k]++
+	}
 }
 
 // skeletonRand is the stream of user i's skeleton.
