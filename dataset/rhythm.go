@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"sort"
 	"time"
 )
 
@@ -112,9 +111,12 @@ func (r *rhythm) tables() {
 	r.first, r.last = start+int64(preBound/time.Second), end-int64(postBound/time.Second)
 }
 
-// startUnix is start(f, z, preBound, postBound) in Unix seconds, from
-// tables and without time.Time: the draws, and the anchor, are the same.
-func (r *rhythm) startUnix(f *fastRand, z *zone) int64 {
+// start draws the anchor of a conversation (its first user message), in
+// Unix seconds, for a user in zone z: a local day and hour by the rhythm,
+// the conversation's messages, at most preBound before and postBound
+// after it, inside the window. A window too short for the rhythm (a few
+// hours) gets a uniform draw.
+func (r *rhythm) start(f *fastRand, z *zone) int64 {
 	if r.long {
 		for range 6 {
 			d := r.dayOf[f.below(uint64(len(r.dayOf)))]
@@ -131,28 +133,4 @@ func (r *rhythm) startUnix(f *fastRand, z *zone) int64 {
 		return r.w.Start.Add(preBound).Unix()
 	}
 	return r.w.Start.Add(preBound + time.Duration(f.IntRange(0, int(room/time.Second)))*time.Second).Unix()
-}
-
-// start draws the anchor of a conversation (its first user message) for
-// a user in zone z: a local day and hour by the rhythm, the conversation's
-// messages, at most pre before and post after it, inside the window. A
-// window too short for the rhythm (a few hours) gets a uniform draw.
-func (r *rhythm) start(f drawer, z *zone, pre, post time.Duration) time.Time {
-	if r.w.End.Sub(r.w.Start) >= 2*24*time.Hour {
-		for range 6 {
-			d := sort.SearchInts(r.cumD, f.IntRange(1, r.cumD[len(r.cumD)-1]))
-			h := sort.SearchInts(r.hours[:], f.IntRange(1, r.hours[23]))
-			local := r.days[d].Add(time.Duration(h)*time.Hour + time.Duration(f.IntRange(0, 3599))*time.Second)
-			at := local.Add(-z.offset)
-			at = local.Add(-z.offsetAt(at))
-			if !at.Add(-pre).Before(r.w.Start) && !at.Add(post).After(r.w.End) {
-				return at
-			}
-		}
-	}
-	room := r.w.End.Sub(r.w.Start) - pre - post
-	if room < 0 {
-		return r.w.Start.Add(pre)
-	}
-	return r.w.Start.Add(pre + time.Duration(f.IntRange(0, int(room/time.Second)))*time.Second)
 }

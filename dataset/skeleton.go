@@ -266,7 +266,7 @@ func (cat *catalog) skeleton(seed, i uint64, convs []convSkel) (skelUser, []conv
 	for k := range n {
 		sh := shape(shapes.draw(f))
 		for try := 0; try < 3; try++ {
-			at := cat.rhythm.startUnix(f, zone)
+			at := cat.rhythm.start(f, zone)
 			clash := false
 			for _, o := range convs[base:] {
 				if at-o.at < gapSeconds && o.at-at < gapSeconds {
