@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"maps"
 	"math"
 	"math/bits"
 	"slices"
@@ -13,6 +12,18 @@ import (
 // found by walking all its branches (enumerate), and the outcomes are
 // drawn from an alias table (Vose's method): the odds are the code's, to
 // within about a millionth, for one draw and no unpredictable branch.
+
+// The tables of shapes and devices take a few milliseconds of one core
+// to make, once per process: they are made in the background from its
+// start, so that a server's first dataset finds them ready.
+func init() {
+	go func() {
+		shapeTables()
+		for _, c := range countryTable() {
+			deviceTables(uint64(c.iosShare))
+		}
+	}()
+}
 
 // choices is what code that picks asks of its source of randomness.
 type choices interface {
@@ -35,12 +46,14 @@ type outcome struct {
 // its deepest choice not yet at its last option moved to the next; the
 // chances of ways to one value are added in that order.
 func enumerate(draw func(choices) uint32) []outcome {
-	chances := map[uint32]float64{}
+	var ways []uint64 // value<<32 | the way's number
+	var chance []float64
 	w := &walker{}
 	for {
 		w.pos, w.p = 0, 1
 		if v := draw(w); w.p > 0 {
-			chances[v] += w.p
+			ways = append(ways, uint64(v)<<32|uint64(len(chance)))
+			chance = append(chance, w.p)
 		}
 		pos := len(w.path) - 1
 		for pos >= 0 && w.path[pos]+1 == w.arity[pos] {
@@ -52,10 +65,15 @@ func enumerate(draw func(choices) uint32) []outcome {
 		w.path[pos]++
 		w.path, w.arity = w.path[:pos+1], w.arity[:pos+1]
 	}
-	vals := slices.Sorted(maps.Keys(chances))
-	out := make([]outcome, len(vals))
-	for k, v := range vals {
-		out[k] = outcome{v, chances[v]}
+	slices.Sort(ways)
+	var out []outcome
+	for _, x := range ways {
+		v, p := uint32(x>>32), chance[uint32(x)]
+		if k := len(out) - 1; k >= 0 && out[k].v == v {
+			out[k].p += p
+		} else {
+			out = append(out, outcome{v, p})
+		}
 	}
 	return out
 }
