@@ -98,7 +98,18 @@ func sortByTime(at []int64) []uint32 {
 	if len(at) == 0 {
 		return out
 	}
-	lo, hi := slices.Min(at), slices.Max(at)
+	parts := min(runtime.GOMAXPROCS(0), len(at)/(1<<16)+1)
+	part := func(p int) (int, int) { return p * len(at) / parts, (p + 1) * len(at) / parts }
+	los, his := make([]int64, parts), make([]int64, parts)
+	inParallel(parts, func(p int) {
+		l, h := part(p)
+		lo, hi := at[l], at[l]
+		for _, t := range at[l:h] {
+			lo, hi = min(lo, t), max(hi, t)
+		}
+		los[p], his[p] = lo, hi
+	})
+	lo, hi := slices.Min(los), slices.Max(his)
 	buckets := uint64(hi-lo)>>bucketBits + 1
 	if uint64(hi-lo) >= 1<<40 || buckets > uint64(4*len(at)+1<<16) {
 		for i := range out {
@@ -112,8 +123,6 @@ func sortByTime(at []int64) []uint32 {
 	// Counts per bucket in each part of at, then where each part's
 	// entries of a bucket go: after the earlier parts', so indexes stay
 	// in order.
-	parts := min(runtime.GOMAXPROCS(0), len(at)/(1<<16)+1)
-	part := func(p int) (int, int) { return p * len(at) / parts, (p + 1) * len(at) / parts }
 	next := make([][]uint32, parts)
 	inParallel(parts, func(p int) {
 		c := make([]uint32, buckets)
