@@ -104,8 +104,8 @@ func NewSeededCache(c *contract.Contract, seed uint64, n int, w Window, cacheByt
 			*o = chunkOut{}
 		}
 	})
-	if len(at) > MaxSeededConversations {
-		return nil, fmt.Errorf("%d users have %d conversations: want at most %d", n, len(at), MaxSeededConversations)
+	if len(at) > maxSeededConversations {
+		return nil, fmt.Errorf("%d users have %d conversations: want at most %d", n, len(at), maxSeededConversations)
 	}
 	d.convOf[1] = uint32(len(ex.at))
 	d.at, st.at, st.convOf = at, at, d.convOf
@@ -147,9 +147,9 @@ func expectedConversations(cat *catalog, seed uint64, n int) int {
 	return int(mean*nf+5*sd*nf/math.Sqrt(sample)+6*sd*math.Sqrt(nf)) + 1024
 }
 
-// MaxSeededConversations is the most conversations a seeded dataset
+// maxSeededConversations is the most conversations a seeded dataset
 // holds: their indexes are 32-bit, below headKey.
-const MaxSeededConversations = headKey - 1
+const maxSeededConversations = headKey - 1
 
 // inParallel calls fn(0) to fn(n-1) on GOMAXPROCS goroutines, each taking
 // the next index in turn.
