@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"io"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -100,4 +101,26 @@ func BenchmarkMakeConversation(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "bytes/conv")
+}
+
+// BenchmarkNewSeededMillion is the startup of a large seeded dataset: a
+// million users over a year (about six million user messages), what
+// --messages costs before serving: ns/user is wall time on every core,
+// B/user what it allocates.
+func BenchmarkNewSeededMillion(b *testing.B) {
+	c := testContract(b)
+	w := Window{Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC)}
+	const n = 1_000_000
+	b.ReportAllocs()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.TotalAlloc
+	for b.Loop() {
+		if _, err := NewSeededCache(c, 1, n, w, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/user")
+	b.ReportMetric(float64(ms.TotalAlloc-before)/float64(b.N)/n, "B/user")
 }

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"sort"
 
@@ -90,17 +91,31 @@ func (d *Dataset) index() {
 	d.timeline = sortByTime(d.at)
 }
 
-// sortByTime is the indexes of at sorted by (at, index). Anchors that fit
-// a bounded range are counted into buckets of 64 seconds, then each small
-// bucket sorted: linear time for a hundred million conversations.
+// sortByTime is the indexes of at sorted by (at, index): linear time
+// for a hundred million conversations, on every core. Anchors are
+// counted into buckets of 4096 seconds, each bucket's indexes written in
+// order with their seconds in the bucket beside them, then each bucket
+// sorted on its own: small ones by insertion, large ones by counting.
+// Anchors too sparse for buckets get a plain sort.
 func sortByTime(at []int64) []uint32 {
 	out := make([]uint32, len(at))
 	if len(at) == 0 {
 		return out
 	}
-	lo, hi := slices.Min(at), slices.Max(at)
-	buckets := (hi-lo)>>6 + 1
-	if buckets > int64(4*len(at)+1<<16) { // sparse: a plain sort is cheaper
+	parts := min(runtime.GOMAXPROCS(0), len(at)/(1<<16)+1)
+	part := func(p int) (int, int) { return p * len(at) / parts, (p + 1) * len(at) / parts }
+	los, his := make([]int64, parts), make([]int64, parts)
+	inParallel(parts, func(p int) {
+		l, h := part(p)
+		lo, hi := at[l], at[l]
+		for _, t := range at[l:h] {
+			lo, hi = min(lo, t), max(hi, t)
+		}
+		los[p], his[p] = lo, hi
+	})
+	lo, hi := slices.Min(los), slices.Max(his)
+	buckets := uint64(hi-lo)>>bucketBits + 1
+	if uint64(hi-lo) >= 1<<40 || buckets > uint64(4*len(at)+1<<16) {
 		for i := range out {
 			out[i] = uint32(i)
 		}
@@ -109,28 +124,94 @@ func sortByTime(at []int64) []uint32 {
 		})
 		return out
 	}
+	// Counts per bucket in each part of at, then where each part's
+	// entries of a bucket go: after the earlier parts', so indexes stay
+	// in order.
+	next := make([][]uint32, parts)
+	inParallel(parts, func(p int) {
+		c := make([]uint32, buckets)
+		l, h := part(p)
+		for _, t := range at[l:h] {
+			c[uint64(t-lo)>>bucketBits]++
+		}
+		next[p] = c
+	})
 	start := make([]uint32, buckets+1)
-	for _, t := range at {
-		start[(t-lo)>>6+1]++
-	}
-	for b := 1; b < len(start); b++ {
-		start[b] += start[b-1]
-	}
-	next := slices.Clone(start[:buckets])
-	for i, t := range at {
-		b := (t - lo) >> 6
-		out[next[b]] = uint32(i)
-		next[b]++
-	}
+	sum := uint32(0)
 	for b := range buckets {
-		run := out[start[b]:start[b+1]]
-		for x := 1; x < len(run); x++ { // insertion sort, stable: indexes stay in order
-			for y := x; y > 0 && at[run[y]] < at[run[y-1]]; y-- {
-				run[y], run[y-1] = run[y-1], run[y]
-			}
+		start[b] = sum
+		for p := range parts {
+			c := next[p][b]
+			next[p][b] = sum
+			sum += c
 		}
 	}
+	start[buckets] = sum
+	// Each entry's index goes to out and its second in the bucket to fine,
+	// in index order within a bucket.
+	fine := make([]uint16, len(at))
+	inParallel(parts, func(p int) {
+		nx := next[p]
+		l, h := part(p)
+		for i, t := range at[l:h] {
+			b := uint64(t-lo) >> bucketBits
+			out[nx[b]] = uint32(l + i)
+			fine[nx[b]] = uint16(uint64(t-lo) & bucketMask)
+			nx[b]++
+		}
+	})
+	// Buckets in runs of about equal size, sorted in parallel.
+	const run = 1 << 16
+	runs := int(sum/run) + 1
+	inParallel(runs, func(k int) {
+		var count [1 << bucketBits]uint32
+		var keyed []uint64
+		b0, _ := slices.BinarySearch(start, uint32(k*run))
+		b1, _ := slices.BinarySearch(start, uint32(min((k+1)*run, len(at))))
+		for b := b0; b < b1 && b < int(buckets); b++ {
+			l, h := start[b], start[b+1]
+			keyed = keyed[:0]
+			for j := l; j < h; j++ {
+				keyed = append(keyed, uint64(fine[j])<<32|uint64(out[j]))
+			}
+			sortBucket(keyed, out[l:h], &count)
+		}
+	})
 	return out
+}
+
+const (
+	bucketBits = 12
+	bucketMask = 1<<bucketBits - 1
+)
+
+// sortBucket writes the indexes of keyed, entries (second<<32 | index),
+// to out in order; count is scratch space.
+func sortBucket(keyed []uint64, out []uint32, count *[1 << bucketBits]uint32) {
+	if len(keyed) < 64 {
+		for x := 1; x < len(keyed); x++ {
+			for y := x; y > 0 && keyed[y] < keyed[y-1]; y-- {
+				keyed[y], keyed[y-1] = keyed[y-1], keyed[y]
+			}
+		}
+		for x, v := range keyed {
+			out[x] = uint32(v)
+		}
+		return
+	}
+	clear(count[:])
+	for _, v := range keyed {
+		count[v>>32]++
+	}
+	sum := uint32(0)
+	for s, c := range count {
+		count[s] = sum
+		sum += c
+	}
+	for _, v := range keyed {
+		out[count[v>>32]] = uint32(v)
+		count[v>>32]++
+	}
 }
 
 // userOf is the user of conversation c.

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -44,66 +45,70 @@ func NewSeededCache(c *contract.Contract, seed uint64, n int, w Window, cacheByt
 	d.span = max(ex.span, int64(postBound.Seconds()))
 	d.messages, d.botCount = ex.messages, ex.botCount
 
-	// Skeletons in chunks of users, taken by workers in turn; each chunk's
-	// conversations are laid end to end once all are drawn.
+	// Skeletons in chunks of users, taken by workers in turn. A chunk's
+	// conversations wait in a buffer of its own until the chunks before
+	// it are laid out, then are appended to the dataset's, so that the
+	// memory touched is the dataset's and a few buffers. convOf[i+1] is
+	// first the end of user i's conversations in its chunk, then in the
+	// dataset.
 	const chunk = 1 << 14
 	type chunkOut struct {
 		at         []int64
 		shapes     []shape
 		msgs, bots int
+		ready      bool
 	}
 	st.users = make([]skelUser, n)
-	counts := make([]uint8, n)
 	outs := make([]chunkOut, (n-1+chunk-1)/chunk)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(outs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var convs []convSkel
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(outs) {
-					return
-				}
-				out := &outs[k]
-				lo, hi := 1+k*chunk, min(1+(k+1)*chunk, n)
-				out.at = make([]int64, 0, (hi-lo)*2)
-				out.shapes = make([]shape, 0, (hi-lo)*2)
-				for i := lo; i < hi; i++ {
-					st.users[i], convs = cat.skeleton(seed, uint64(i), convs[:0])
-					counts[i] = uint8(len(convs))
-					for _, cv := range convs {
-						out.at = append(out.at, cv.at)
-						out.shapes = append(out.shapes, cv.shape)
-						u, b := cv.shape.messages()
-						out.msgs += u
-						out.bots += b
-					}
-				}
+	est := len(d.at) + expectedConversations(cat, seed, n-1)
+	at := append(make([]int64, 0, est), d.at...)
+	st.shapes = make([]shape, len(d.at), est)
+	var mu sync.Mutex
+	var free []chunkOut // buffers laid out, to reuse
+	laid := 0           // chunks laid out
+	inParallel(len(outs), func(k int) {
+		mu.Lock()
+		var out chunkOut
+		if len(free) > 0 {
+			out, free = free[len(free)-1], free[:len(free)-1]
+		}
+		mu.Unlock()
+		lo, hi := 1+k*chunk, min(1+(k+1)*chunk, n)
+		convs := make([]convSkel, 0, 8)
+		for i := lo; i < hi; i++ {
+			st.users[i], convs = cat.skeleton(seed, uint64(i), convs[:0])
+			for _, cv := range convs {
+				out.at = append(out.at, cv.at)
+				out.shapes = append(out.shapes, cv.shape)
+				u, b := cv.shape.messages()
+				out.msgs += u
+				out.bots += b
 			}
-		}()
-	}
-	wg.Wait()
-	total := len(d.at)
-	for _, o := range outs {
-		total += len(o.at)
+			d.convOf[i+1] = uint32(len(out.at))
+		}
+		out.ready = true
+		mu.Lock()
+		defer mu.Unlock()
+		outs[k] = out
+		for ; laid < len(outs) && outs[laid].ready; laid++ {
+			o := &outs[laid]
+			base := uint32(len(at))
+			at = append(at, o.at...)
+			st.shapes = append(st.shapes, o.shapes...)
+			lo, hi := 1+laid*chunk, min(1+(laid+1)*chunk, n)
+			for i := lo; i < hi; i++ {
+				d.convOf[i+1] += base
+			}
+			d.messages += o.msgs
+			d.botCount += o.bots
+			free = append(free, chunkOut{at: o.at[:0], shapes: o.shapes[:0]})
+			*o = chunkOut{}
+		}
+	})
+	if len(at) > maxSeededConversations {
+		return nil, fmt.Errorf("%d users have %d conversations: want at most %d", n, len(at), maxSeededConversations)
 	}
 	d.convOf[1] = uint32(len(ex.at))
-	for i := 1; i < n; i++ {
-		d.convOf[i+1] = d.convOf[i] + uint32(counts[i])
-	}
-	at := make([]int64, len(d.at), total)
-	copy(at, d.at)
-	st.shapes = make([]shape, len(d.at), total)
-	for k := range outs {
-		at = append(at, outs[k].at...)
-		st.shapes = append(st.shapes, outs[k].shapes...)
-		d.messages += outs[k].msgs
-		d.botCount += outs[k].bots
-		outs[k] = chunkOut{} // let the collector have it
-	}
 	d.at, st.at, st.convOf = at, at, d.convOf
 	st.sizes = make([]atomic.Uint32, len(at))
 	d.index()
@@ -119,6 +124,53 @@ func NewSeededCache(c *contract.Contract, seed uint64, n int, w Window, cacheByt
 		}()
 	}
 	return d, nil
+}
+
+// expectedConversations is about how many conversations n users of
+// seed have, rather more than less (an array of that capacity is touched
+// only as far as it is filled): the mean of a sample of users, with room
+// for five standard errors of it and six standard deviations of the sum.
+func expectedConversations(cat *catalog, seed uint64, n int) int {
+	const sample = 2048
+	if n <= sample {
+		return 5 * n // at most five each
+	}
+	var sum, sq float64
+	var convs []convSkel
+	for k := range sample {
+		_, convs = cat.skeleton(seed, uint64(1+k*(n/sample)), convs[:0])
+		x := float64(len(convs))
+		sum, sq = sum+x, sq+x*x
+	}
+	mean := sum / sample
+	sd := math.Sqrt(max(sq/sample-mean*mean, 0))
+	nf := float64(n)
+	return int(mean*nf+5*sd*nf/math.Sqrt(sample)+6*sd*math.Sqrt(nf)) + 1024
+}
+
+// maxSeededConversations is the most conversations a seeded dataset
+// holds: their indexes are 32-bit, below headKey.
+const maxSeededConversations = headKey - 1
+
+// inParallel calls fn(0) to fn(n-1) on GOMAXPROCS goroutines, each taking
+// the next index in turn.
+func inParallel(n int, fn func(k int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					return
+				}
+				fn(k)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // warmBytesPerMessage is about what a user message costs in the cache.

@@ -21,6 +21,7 @@ type catalog struct {
 	scenarioW  []int
 	companies  []string
 	rhythm     *rhythm
+	skel       *skelTables // the skeleton's draws as tables (skeleton.go)
 }
 
 func newCatalog(seed uint64, w Window) *catalog {
@@ -61,6 +62,7 @@ func newCatalog(seed uint64, w Window) *catalog {
 	for i := range cs {
 		c.currencies[cs[i].code] = &cs[i]
 	}
+	c.skel = newSkelTables(c)
 	return c
 }
 

@@ -1,5 +1,7 @@
 package dataset
 
+import "sync"
+
 // shape is the way a conversation's flow goes, drawn with the user's
 // skeleton: which opening, intent, details, resolution and rating. It
 // decides how many messages the conversation has and of which types; the
@@ -58,85 +60,93 @@ func (s shape) has(f shape) bool {
 	return s&f != 0
 }
 
+// The odds of each step of a conversation's flow.
+var (
+	openings        = codeTable([]uint8{openChat, openTrigger, openNone}, []int{40, 8, 52})
+	detailKinds     = codeTable([]uint8{detailsTyped, detailsForm, detailsLong, detailsNone}, []int{35, 15, 10, 40})
+	routes          = codeTable([]uint8{routeAgent, routeButton, routeTyped}, []int{7, 55, 38})
+	resolutions     = codeTable([]uint8{resolved, unresolved, handedOff, leftSilent}, []int{62, 18, 8, 12})
+	longComments    = codeTable([]uint8{0, 1}, []int{4, 1}) // one in five comments is long
+	surveyStars     = codeTable([]uint8{5, 4, 3, 2, 1}, []int{35, 30, 15, 12, 8})
+	resolvedStars   = codeTable([]uint8{5, 4, 3, 2, 1}, []int{50, 30, 10, 6, 4})
+	unresolvedStars = codeTable([]uint8{5, 4, 3, 2, 1}, []int{10, 15, 25, 25, 25})
+)
+
 // drawShape draws a conversation's flow for a user of scenario on a
-// platform, with the odds of the flows real conversations take.
-func drawShape(f drawer, webchat bool, scenario int) shape {
+// platform, with the odds of the flows real conversations take. It is
+// the definition of the odds: skeletons draw shapes from shapeTables,
+// which hold what it gives, with what chance, found by walking all its
+// choices.
+func drawShape(f choices, webchat bool, scenario int) shape {
 	var s shape
 	if webchat {
-		switch n := f.IntRange(0, 99); {
-		case n < 40:
-			s |= openChat
-		case n < 48:
-			s |= openTrigger
-		}
+		s |= shape(f.pick(&openings))
 	}
 	if scenario == scFeedbackSurvey {
-		s |= shSurvey | shape(pick(f, []int{5, 4, 3, 2, 1}, []int{35, 30, 15, 12, 8}))<<6
-		if chance(f, 30) {
+		s |= shSurvey | shape(f.pick(&surveyStars))<<6
+		if f.chance(30) {
 			s |= shSurveyForm
-		} else if chance(f, 60) {
+		} else if f.chance(60) {
 			s |= shComment
 		}
 		return s
 	}
-	details := detailsNone
-	switch n := f.IntRange(0, 99); {
-	case n < 35:
-		details = detailsTyped
-	case n < 50:
-		details = detailsForm
-	case n < 60:
-		details = detailsLong
-	}
-	switch n := f.IntRange(0, 99); {
-	case n < 7:
-		return s | routeAgent<<2
-	case n < 62:
-		s |= routeButton << 2
-	default:
-		s |= routeTyped << 2
+	details := f.pick(&detailKinds)
+	route := f.pick(&routes)
+	s |= shape(route) << 2
+	if route == routeAgent {
+		return s
 	}
 	s |= shape(details) << 4
-	if details == detailsForm && chance(f, 50) {
+	if details == detailsForm && f.chance(50) {
 		s |= shFormResponse
 	}
-	if webchat && chance(f, 18) {
+	if webchat && f.chance(18) {
 		s |= shLink
-		if chance(f, 60) {
+		if f.chance(60) {
 			s |= shClick
 		}
 	}
-	if chance(f, 35) {
+	if f.chance(35) {
 		s |= shFollowUp
 	}
 	stars := 0
-	switch n := f.IntRange(0, 99); {
-	case n < 62:
-		s |= resolved << 9
-		if chance(f, 40) {
-			stars = pick(f, []int{5, 4, 3, 2, 1}, []int{50, 30, 10, 6, 4})
+	res := f.pick(&resolutions)
+	s |= shape(res) << 9
+	switch res {
+	case resolved:
+		if f.chance(40) {
+			stars = f.pick(&resolvedStars)
 		}
-	case n < 80:
-		s |= unresolved << 9
-		if chance(f, 15) {
-			stars = pick(f, []int{5, 4, 3, 2, 1}, []int{10, 15, 25, 25, 25})
+	case unresolved:
+		if f.chance(15) {
+			stars = f.pick(&unresolvedStars)
 		}
-	case n < 88:
-		s |= handedOff << 9
-	default:
-		s |= leftSilent << 9
 	}
 	if stars > 0 {
 		s |= shRate | shape(stars)<<6
-		if chance(f, 50) {
+		if f.chance(50) {
 			s |= shComment
-			if pickIndex(f, []int{4, 1}) == 1 {
+			if f.pick(&longComments) == 1 {
 				s |= shCommentLong
 			}
 		}
 	}
 	return s
 }
+
+// shapeTables are drawShape's odds as alias tables, by webchat<<1 |
+// survey: one draw picks a shape.
+var shapeTables = sync.OnceValue(func() (t [4]aliasTable) {
+	for k := range t {
+		webchat, scenario := k>>1 == 1, scCustomerSupport
+		if k&1 == 1 {
+			scenario = scFeedbackSurvey
+		}
+		t[k] = newAliasTable(enumerate(func(f choices) uint32 { return uint32(drawShape(f, webchat, scenario)) }))
+	}
+	return t
+})
 
 // messages is how many messages a conversation of this shape has: the
 // user's and the bot's, as conversation.make makes them.

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"time"
 
@@ -61,15 +62,6 @@ var (
 	ipNets    = [...]string{"192.0.2.", "198.51.100.", "203.0.113."}
 )
 
-func indexOf[T comparable](list []T, v T) uint8 {
-	for i, x := range list {
-		if x == v {
-			return uint8(i)
-		}
-	}
-	return 0
-}
-
 // convSkel is a conversation's skeleton: when its first user message is
 // (Unix seconds) and which way its flow goes.
 type convSkel struct {
@@ -100,8 +92,60 @@ func (r *fastRand) IntRange(lo, hi int) int {
 	if hi <= lo {
 		return lo
 	}
-	h, _ := bits.Mul64(r.s.Uint64(), uint64(hi-lo)+1)
-	return lo + int(h)
+	return lo + int(r.below(uint64(hi-lo)+1))
+}
+
+// below is a number from 0 to n-1; with n <= 1 it is 0 and draws nothing.
+func (r *fastRand) below(n uint64) uint64 {
+	if n <= 1 {
+		return 0
+	}
+	h, _ := bits.Mul64(r.s.Uint64(), n)
+	return h
+}
+
+// chance is whether a draw falls under percent.
+func (r *fastRand) chance(percent uint64) bool { return r.below(100) < percent }
+
+// wtab is weights as a lookup table: a draw v from 0 to n-1 picks idx[v],
+// what pickIndex's walk over the weights finds, in one load. codes and
+// weights are the values idx holds and their weights, for enumerate.
+type wtab struct {
+	n       uint64
+	idx     []uint8
+	codes   []uint8
+	weights []float64
+}
+
+func newWtab(weights []int) wtab {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	t := wtab{n: uint64(max(total, 1)), idx: make([]uint8, max(total, 1))}
+	for v := range t.idx {
+		n, k := v, 0
+		for k < len(weights)-1 && n >= weights[k] {
+			n -= weights[k]
+			k++
+		}
+		t.idx[v] = uint8(k)
+	}
+	t.tally()
+	return t
+}
+
+// tally fills codes and weights from idx.
+func (t *wtab) tally() {
+	t.codes, t.weights = t.codes[:0], t.weights[:0]
+	for _, code := range t.idx {
+		k := slices.Index(t.codes, code)
+		if k < 0 {
+			k = len(t.codes)
+			t.codes, t.weights = append(t.codes, code), append(t.weights, 0)
+		}
+		t.weights[k]++
+	}
 }
 
 // skeletonRand is the stream of user i's skeleton.
@@ -130,41 +174,102 @@ func streamFaker(seed, i, k, salt uint64) *gofakeit.Faker {
 	return gofakeit.NewCustom(&splitMix64{state: mix.Uint64()})
 }
 
+// skelTables are the catalog's distributions as skeletons draw them,
+// computed once: weights as lookup tables, each country's languages,
+// zones and names by index, so that drawing a user reads tables and makes
+// no call through an interface, no map look-up and no allocation.
+type skelTables struct {
+	country, email, domain, scenario, convs wtab
+	countries                               []skelCountry
+	shapes                                  *[4]aliasTable // by webchat<<1 | survey
+}
+
+// skelCountry is a country's part of skelTables.
+type skelCountry struct {
+	lang, zone wtab
+	zones      []*zone     // by zone index
+	names      [][2]uint64 // by language index: how many first and last names
+	platforms  wtab
+	devices    *[4]aliasTable // by platform
+}
+
+// convCounts is how many conversations a user has, with their weights.
+var convCounts = [...]int{60, 22, 10, 5, 3}
+
+func newSkelTables(cat *catalog) *skelTables {
+	t := &skelTables{country: newWtab(cat.countryW), email: newWtab(emailPats[:]), domain: newWtab(domainW),
+		scenario: newWtab(cat.scenarioW), convs: newWtab(convCounts[:])}
+	shapes := shapeTables()
+	t.shapes = &shapes
+	for k := range cat.countries {
+		c := &cat.countries[k]
+		sc := skelCountry{lang: newWtab(c.langW), zone: newWtab(c.zoneW), platforms: platformTable(c.whatsapp),
+			devices: deviceTables(uint64(c.iosShare))}
+		for _, z := range c.zones {
+			sc.zones = append(sc.zones, cat.zones[z])
+		}
+		for _, tag := range c.languages {
+			l := cat.nameList(c, tag)
+			sc.names = append(sc.names, [2]uint64{uint64(len(l.first)), uint64(len(l.last))})
+		}
+		t.countries = append(t.countries, sc)
+	}
+	return t
+}
+
+// The platforms' codes (indexes into platforms).
+const (
+	platWebchat = iota
+	platWhatsApp
+	platMessenger
+	platTeams
+)
+
+// gapSeconds is the least time between two of a user's anchors.
+const gapSeconds = int64((preBound + postBound + ConversationGap) / time.Second)
+
 // skeleton draws generated user i (i >= 1): its codes, and its
 // conversations appended to convs in time order.
 func (cat *catalog) skeleton(seed, i uint64, convs []convSkel) (skelUser, []convSkel) {
+	t := cat.skel
 	r := skeletonRand(seed, i)
 	f := &r
 	var u skelUser
-	u.country = uint8(pickIndex(f, cat.countryW))
-	c := &cat.countries[u.country]
-	u.tag = uint8(pickIndex(f, c.langW))
-	u.zone = uint8(pickIndex(f, c.zoneW))
-	names := cat.nameList(c, c.languages[u.tag])
-	u.first = uint16(f.IntRange(0, len(names.first)-1))
-	u.last = uint16(f.IntRange(0, len(names.last)-1))
-	if chance(f, 58) {
+	u.country = uint8(f.pick(&t.country))
+	c := &t.countries[u.country]
+	u.tag = uint8(f.pick(&c.lang))
+	u.zone = uint8(f.pick(&c.zone))
+	names := c.names[u.tag]
+	u.first = uint16(f.below(names[0]))
+	u.last = uint16(f.below(names[1]))
+	if f.chance(58) {
 		u.flags |= flagKnown
 	}
-	u.email = uint8(pickIndex(f, emailPats[:])<<4 | pickIndex(f, domainW))
-	u.scenario = uint8(pickIndex(f, cat.scenarioW))
-	platform := platformFor(f, c)
-	u.platform = indexOf(platforms[:], platform)
-	if chance(f, 92) {
+	u.email = uint8(f.pick(&t.email)<<4 | f.pick(&t.domain))
+	u.scenario = uint8(f.pick(&t.scenario))
+	u.platform = uint8(f.pick(&c.platforms))
+	if f.chance(92) {
 		u.flags |= flagScenario
 	}
 
-	zone := cat.zones[c.zones[u.zone]]
-	n := pick(f, []int{1, 2, 3, 4, 5}, []int{60, 22, 10, 5, 3})
+	zone := c.zones[u.zone]
+	kind := 0
+	if u.platform == platWebchat {
+		kind = 2
+	}
+	if u.scenario == scFeedbackSurvey {
+		kind |= 1
+	}
+	shapes := &t.shapes[kind]
+	n := 1 + f.pick(&t.convs)
 	base := len(convs)
 	for k := range n {
-		sh := drawShape(f, platform == "webchat", int(u.scenario))
+		sh := shape(shapes.draw(f))
 		for try := 0; try < 3; try++ {
-			at := cat.rhythm.start(f, zone, preBound, postBound)
+			at := cat.rhythm.start(f, zone)
 			clash := false
 			for _, o := range convs[base:] {
-				if at.Unix()-o.at < int64((preBound+postBound+ConversationGap)/time.Second) &&
-					o.at-at.Unix() < int64((preBound+postBound+ConversationGap)/time.Second) {
+				if at-o.at < gapSeconds && o.at-at < gapSeconds {
 					clash = true
 					break
 				}
@@ -172,7 +277,7 @@ func (cat *catalog) skeleton(seed, i uint64, convs []convSkel) (skelUser, []conv
 			if clash && k > 0 {
 				continue
 			}
-			convs = append(convs, convSkel{at: at.Unix(), shape: sh})
+			convs = append(convs, convSkel{at: at, shape: sh})
 			break
 		}
 	}
@@ -182,23 +287,16 @@ func (cat *catalog) skeleton(seed, i uint64, convs []convSkel) (skelUser, []conv
 			own[b], own[b-1] = own[b-1], own[b]
 		}
 	}
-
-	first := cat.rhythm.w.Start
-	if len(own) > 0 {
-		first = time.Unix(own[0].at, 0).UTC().Add(-preBound)
-	}
-	d := deviceFor(f, c, platform, first)
-	u.os = indexOf(oses[:], d.os)
-	u.browser = indexOf(browsers[:], d.browser)
-	u.major, u.minor, u.patch = uint16(d.version[0]), uint8(d.version[1]), uint8(min(d.version[2], 255))
-	if d.webchat {
-		if chance(f, 82) {
+	// A user has a conversation: its first one is never dropped.
+	deviceFor(f, c, &u, own[0].at-int64(preBound/time.Second))
+	if u.platform == platWebchat {
+		if f.chance(82) {
 			u.flags |= flagIPv4
-			u.ip[0] = uint16(f.IntRange(0, len(ipNets)-1))
-			u.ip[1] = uint16(f.IntRange(1, 254))
+			u.ip[0] = uint16(f.below(uint64(len(ipNets))))
+			u.ip[1] = uint16(1 + f.below(254))
 		} else {
 			u.flags |= flagIPv6
-			u.ip = [3]uint16{uint16(f.IntRange(0, 0xffff)), uint16(f.IntRange(0, 0xffff)), uint16(f.IntRange(1, 0xffff))}
+			u.ip = [3]uint16{uint16(f.below(0x10000)), uint16(f.below(0x10000)), uint16(1 + f.below(0xffff))}
 		}
 	}
 	return u, convs

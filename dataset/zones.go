@@ -36,10 +36,12 @@ type zone struct {
 	switches []int64
 	dstFirst bool
 	from, to int64 // the span switches cover
+	offsetS  int64 // offset in seconds
 }
 
 // prepare computes the zone's switches for the years from y0 to y1.
 func (z *zone) prepare(y0, y1 int) {
+	z.offsetS = int64(z.offset / time.Second)
 	if z.rule == dstNone {
 		return
 	}
@@ -98,6 +100,28 @@ func (z *zone) offsetAt(t time.Time) time.Duration {
 		return z.offset + time.Hour
 	}
 	return z.offset
+}
+
+// offsetSec is offsetAt in seconds, at u (Unix seconds).
+func (z *zone) offsetSec(u int64) int64 {
+	if z.rule == dstNone {
+		return z.offsetS
+	}
+	if sw := z.switches; len(sw) > 0 && u >= z.from && u < z.to {
+		n := 0 // switches at or before u, counted without a branch
+		if len(sw) <= 32 {
+			for _, at := range sw {
+				n += int(uint64(at-u-1) >> 63)
+			}
+		} else {
+			n, _ = slices.BinarySearch(sw, u+1)
+		}
+		if z.dstFirst != (n%2 == 1) {
+			return z.offsetS + 3600
+		}
+		return z.offsetS
+	}
+	return int64(z.offsetAt(time.Unix(u, 0)) / time.Second)
 }
 
 // local is t on the zone's clock, as a UTC time.Time holding local fields.
