@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // conversation makes one conversation of a user, following its scenario's
@@ -15,7 +14,7 @@ import (
 // hand-off to a person, and a rating after the answer now and then. Times
 // are offsets from the zero time until the conversation is placed.
 type conversation struct {
-	f     *gofakeit.Faker
+	f     *fakeRand
 	cat   *catalog
 	p     *persona
 	order string // the order this conversation is about

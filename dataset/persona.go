@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // catalog is what generated users are drawn from, built once per dataset:
@@ -90,7 +89,8 @@ type persona struct {
 
 // persona is generated user i of skeleton u, with the details drawn from
 // f, their details stream.
-func (cat *catalog) persona(f *gofakeit.Faker, u *skelUser, i uint64) *persona {
+func (cat *catalog) persona(details fakeRand, u *skelUser, i uint64) *persona {
+	f := &details
 	c := &cat.countries[u.country]
 	p := &persona{country: c, tag: c.languages[u.tag], scenario: int(u.scenario), platform: platforms[u.platform]}
 	p.book = cat.books[conversationLanguage(p.tag)]
@@ -166,7 +166,7 @@ func awkward(local string) bool {
 
 // postcode fills a country's pattern: # a digit, A a consonant (no vowels,
 // so no words).
-func postcode(f *gofakeit.Faker, pattern string) string {
+func postcode(f *fakeRand, pattern string) string {
 	const letters = "BDFGHJLNPRSTWXYZ"
 	b := []byte(pattern)
 	for k, ch := range b {
@@ -215,7 +215,8 @@ func (cat *catalog) fakeUser(seed, i uint64) User {
 // conversation makes conversation k of user i, persona p, placed at its
 // anchor: its messages, the bot's included, in order.
 func (cat *catalog) conversation(seed, i uint64, k int, p *persona, cv convSkel) []Message {
-	cn := conversation{f: conversationFaker(seed, i, k), cat: cat, p: p, order: p.orders[k%len(p.orders)], shape: cv.shape}
+	f := conversationFaker(seed, i, k)
+	cn := conversation{f: &f, cat: cat, p: p, order: p.orders[k%len(p.orders)], shape: cv.shape}
 	cn.make()
 	var firstUser time.Duration
 	for _, m := range cn.msgs {

@@ -3,7 +3,6 @@ package dataset
 import (
 	"encoding/json"
 
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // Real OpenDialog data holds interaction types and shapes the public page
@@ -54,7 +53,7 @@ func realWorldShapes() []realWorldShape {
 // applyRealWorld gives a small share of a user's messages the real
 // world's types and shapes; bot messages and messages of other types stay
 // as they are. It must run once the messages have their dates.
-func applyRealWorld(f *gofakeit.Faker, msgs []Message) {
+func applyRealWorld(f drawer, msgs []Message) {
 	shapes := realWorldShapes()
 	for i := range msgs {
 		m := &msgs[i]
