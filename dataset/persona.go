@@ -3,7 +3,6 @@ package dataset
 import (
 	"strings"
 	"time"
-
 )
 
 // catalog is what generated users are drawn from, built once per dataset:

@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"encoding/json"
-
 )
 
 // Real OpenDialog data holds interaction types and shapes the public page

@@ -156,7 +156,7 @@ func (r *fakeRand) IntRange(lo, hi int) int {
 	if n&(n-1) == 0 {
 		return lo + int(r.int63()&(n-1))
 	}
-	limit := int64((1<<63)-1 - (1<<63)%uint64(n))
+	limit := int64((1 << 63) - 1 - (1<<63)%uint64(n))
 	v := r.int63()
 	for v > limit {
 		v = r.int63()
@@ -169,7 +169,7 @@ func (r *fakeRand) intn(n int32) int {
 	if n&(n-1) == 0 {
 		return int(int32(r.int63()>>32) & (n - 1))
 	}
-	limit := int32((1<<31)-1 - (1<<31)%uint32(n))
+	limit := int32((1 << 31) - 1 - (1<<31)%uint32(n))
 	v := int32(r.int63() >> 32)
 	for v > limit {
 		v = int32(r.int63() >> 32)
