@@ -131,3 +131,94 @@ func (c *countWriter) writeString(s string) {
 		c.n += int64(n)
 	}
 }
+
+// appendUserInteraction is appendInteraction for a generated message,
+// faster: its date is whole seconds, and its texts mostly need no
+// escaping. The same bytes (TestAppendUserInteraction).
+func appendUserInteraction(dst []byte, m *Message) []byte {
+	dst = append(dst, `{"type":`...)
+	dst = appendJSONString(dst, m.Type)
+	dst = append(dst, `,"date":"`...)
+	dst = appendUnixTimestamp(dst, m.Date.Unix())
+	dst = append(dst, `","text":`...)
+	dst = appendJSONString(dst, m.Text)
+	dst = append(dst, `,"data":`...)
+	if m.Data == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, m.Data...)
+	}
+	return append(dst, '}')
+}
+
+// appendJSONString is contract.AppendString, faster: the runs of bytes
+// it copies as they are are copied whole, and only the runs between them
+// go through it. Escaping is per character and a run of escaped bytes
+// ends at an ASCII byte, a character's end, so the bytes are the same
+// (TestAppendJSONString).
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && !jsonEscaped[s[j]] {
+			j++
+		}
+		dst = append(dst, s[i:j]...)
+		if j == len(s) {
+			break
+		}
+		i = j
+		for j < len(s) && jsonEscaped[s[j]] {
+			j++
+		}
+		n := len(dst)
+		dst = contract.AppendString(dst, s[i:j]) // "escaped", quotes dropped:
+		dst = dst[:n+copy(dst[n:], dst[n+1:len(dst)-1])]
+		i = j
+	}
+	return append(dst, '"')
+}
+
+// jsonEscaped is the bytes contract.AppendString does not copy as they
+// are: controls, quote, backslash, slash, and every byte of a multi-byte
+// character (written \uXXXX).
+var jsonEscaped = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c < 0x20 || c == '"' || c == '\\' || c == '/' || c >= 0x80
+	}
+	return t
+}()
+
+// appendUnixTimestamp appends sec (years 0 to 9999) as timestampLayout
+// writes it, without time's formatter.
+func appendUnixTimestamp(dst []byte, sec int64) []byte {
+	days, rem := sec/86400, sec%86400
+	if rem < 0 {
+		days, rem = days-1, rem+86400
+	}
+	// Civil date from days since 1970-01-01 (Hinnant's algorithm).
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	h, mi, s := rem/3600, rem/60%60, rem%60
+	return append(dst,
+		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':',
+		byte('0'+s/10), byte('0'+s%10), '.', '0', '0', '0', '0', '0', '0', 'Z')
+}

@@ -4,8 +4,6 @@ import (
 	"runtime"
 	"sync"
 	"time"
-
-	"github.com/odmock/odmock/contract"
 )
 
 // Generate makes n users with conversations in w. The first is always the
@@ -66,14 +64,18 @@ func strPtr(s string) *string { return &s }
 // jsonObject encodes key, value, key, value... as a JSON object of strings,
 // keys in the given order.
 func jsonObject(kv ...string) []byte {
-	b := []byte{'{'}
+	n := 2
+	for _, s := range kv {
+		n += len(s) + 4
+	}
+	b := append(make([]byte, 0, n), '{')
 	for i := 0; i+1 < len(kv); i += 2 {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = contract.AppendString(b, kv[i])
+		b = appendJSONString(b, kv[i])
 		b = append(b, ':')
-		b = contract.AppendString(b, kv[i+1])
+		b = appendJSONString(b, kv[i+1])
 	}
 	return append(b, '}')
 }

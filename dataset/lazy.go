@@ -336,19 +336,41 @@ func (s *lazyStore) conv(u, c int) *encodedConv {
 
 // make makes conversation c of user u and encodes its user messages.
 func (s *lazyStore) make(u, c int) *encodedConv {
-	sk := &s.users[u]
-	p := s.cat.persona(detailsFaker(s.seed, uint64(u)), sk, uint64(u))
-	k := c - int(s.convOf[u])
-	msgs := s.cat.conversation(s.seed, uint64(u), k, p, convSkel{at: s.at[c], shape: s.shapes[c]})
-	e := &encodedConv{msgs: make([]convMsg, 0, len(msgs))}
-	for i := range msgs {
-		m := &msgs[i]
-		if m.FromBot() {
-			continue
-		}
-		off := len(e.buf)
-		e.buf = appendInteraction(e.buf, m)
-		e.msgs = append(e.msgs, convMsg{at: m.Date.Unix(), off: uint32(off), end: uint32(len(e.buf))})
-	}
+	m := makers.Get().(*maker)
+	e := m.make(s, u, c)
+	makers.Put(m)
 	return e
+}
+
+// maker is the scratch space of making conversations, reused: messages
+// and bytes are made in it, then copied out at their size. It keeps the
+// persona of the last user it made a conversation of: an answer makes a
+// user's conversations one after the other.
+type maker struct {
+	msgs []Message
+	buf  []byte
+	st   *lazyStore
+	u    int
+	p    persona
+}
+
+var makers = sync.Pool{New: func() any { return new(maker) }}
+
+func (m *maker) make(s *lazyStore, u, c int) *encodedConv {
+	if m.st != s || m.u != u {
+		s.cat.fillPersona(&m.p, detailsFaker(s.seed, uint64(u)), &s.users[u], uint64(u))
+		m.st, m.u = s, u
+	}
+	k := c - int(s.convOf[u])
+	m.msgs = s.cat.appendConversation(m.msgs[:0], s.seed, uint64(u), k, &m.p, convSkel{at: s.at[c], shape: s.shapes[c]}, false)
+	b := m.buf[:0]
+	msgs := make([]convMsg, len(m.msgs))
+	for j := range m.msgs {
+		off := len(b)
+		b = appendUserInteraction(b, &m.msgs[j])
+		msgs[j] = convMsg{at: m.msgs[j].Date.Unix(), off: uint32(off), end: uint32(len(b))}
+	}
+	m.buf = b
+	clear(m.msgs) // hold no texts for the pool
+	return &encodedConv{buf: append(make([]byte, 0, len(b)), b...), msgs: msgs}
 }
