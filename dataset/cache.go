@@ -17,6 +17,7 @@ const DefaultCacheBytes = 64 << 20
 type convCache struct {
 	shards       [cacheShards]cacheShard
 	hits, misses atomic.Int64
+	pinned       atomic.Int64 // bytes of a small dataset held whole beside it (lazyStore.pinned)
 }
 
 const cacheShards = 16
@@ -106,7 +107,7 @@ type CacheStats struct {
 }
 
 func (c *convCache) stats() CacheStats {
-	st := CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load()}
+	st := CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Bytes: c.pinned.Load()}
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()

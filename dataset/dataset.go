@@ -222,7 +222,11 @@ func (d *Dataset) Query(q contract.Query) Result {
 			consider(u)
 		}
 	}
-	slices.SortStableFunc(r.groups, func(a, b group) int { return cmp.Compare(a.firstAt, b.firstAt) })
+	// Groups come in user order: ties of the first message's time stay
+	// in it (as a stable sort would keep them, faster).
+	slices.SortFunc(r.groups, func(a, b group) int {
+		return cmp.Or(cmp.Compare(a.firstAt, b.firstAt), cmp.Compare(a.u, b.u))
+	})
 	return r
 }
 

@@ -22,6 +22,9 @@ const (
 // fresh one per request would cost more than the answer.
 var writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
 
+// scratchPool recycles the room a user's head is written in.
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
 // Size is the exact length of the body WriteTo writes, for
 // Content-Length. For a seeded dataset it makes the answer's
 // conversations that the cache does not hold.
@@ -30,7 +33,10 @@ func (r Result) Size() int64 {
 		return int64(len(contract.EmptyBody))
 	}
 	n := int64(len(`{"data":[`) + len(`]}`) + len(r.groups) - 1)
-	var scratch []byte
+	sp := scratchPool.Get().(*[]byte)
+	defer scratchPool.Put(sp)
+	scratch := *sp
+	defer func() { *sp = scratch[:0] }()
 	for i := range r.groups {
 		g := &r.groups[i]
 		scratch = r.d.st.appendHead(scratch[:0], int(g.u))
@@ -73,7 +79,10 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 	}()
 	cw := &countWriter{w: bw}
 	cw.writeString(`{"data":[`)
-	var scratch []byte
+	sp := scratchPool.Get().(*[]byte)
+	defer scratchPool.Put(sp)
+	scratch := *sp
+	defer func() { *sp = scratch[:0] }()
 	for i := range r.groups {
 		if i > 0 {
 			cw.writeString(",")
@@ -139,7 +148,7 @@ func appendUserInteraction(dst []byte, m *Message) []byte {
 	dst = append(dst, `{"type":`...)
 	dst = appendJSONString(dst, m.Type)
 	dst = append(dst, `,"date":"`...)
-	dst = appendUnixTimestamp(dst, m.Date.Unix())
+	dst = appendTimestamp(dst, m.Date)
 	dst = append(dst, `","text":`...)
 	dst = appendJSONString(dst, m.Text)
 	dst = append(dst, `,"data":`...)
@@ -188,6 +197,12 @@ var jsonEscaped = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// The seconds of years 0 and 9999's ends: appendUnixTimestamp's range.
+const (
+	minTimestamp = -62167219200
+	maxTimestamp = 253402300799
+)
 
 // appendUnixTimestamp appends sec (years 0 to 9999) as timestampLayout
 // writes it, without time's formatter.

@@ -42,12 +42,16 @@ func TestAppendJSONString(t *testing.T) {
 }
 
 // TestAppendUserInteraction holds the fast encoder of generated messages
-// to appendInteraction's bytes, dates from year 0 to 9999 included.
+// to appendInteraction's bytes, and appendTimestamp to time's formatter,
+// dates from year 0 to 9999 included.
 func TestAppendUserInteraction(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	lo := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 	hi := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
+	if lo != minTimestamp || hi != maxTimestamp {
+		t.Fatalf("range %d to %d, want %d to %d", minTimestamp, maxTimestamp, lo, hi)
+	}
 	secs := []int64{lo, hi, 0, -1, 86399, 86400, 951782400, 951868800, 1709164800, 4107542400}
 	for range 100000 {
 		secs = append(secs, lo+r.Int64N(hi-lo+1))
@@ -57,8 +61,16 @@ func TestAppendUserInteraction(t *testing.T) {
 		if k%2 == 1 {
 			m.Data = []byte(`{"a":"b"}`)
 		}
+		if k%3 == 1 {
+			m.Date = m.Date.In(time.FixedZone("x", 3600*5+1800))
+		}
 		if got, want := appendUserInteraction(nil, &m), appendInteraction(nil, &m); !bytes.Equal(got, want) {
 			t.Fatalf("%d: %s, want %s", sec, got, want)
+		}
+		for _, d := range []time.Time{m.Date, m.Date.Add(time.Duration(r.Int64N(1e9)))} {
+			if got, want := appendTimestamp(nil, d), d.UTC().AppendFormat(nil, timestampLayout); !bytes.Equal(got, want) {
+				t.Fatalf("%v: %s, want %s", d, got, want)
+			}
 		}
 	}
 }

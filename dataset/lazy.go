@@ -110,10 +110,18 @@ func NewSeededCache(c *contract.Contract, seed uint64, n int, w Window, cacheByt
 	// default one does, many times over) is encoded in the background
 	// once serving can start: its queries find everything warm, as when
 	// every message was encoded at start, without waiting for it.
+	// It is then held apart from the cache, by index, read without a
+	// lock: an answer is as cheap as from bytes encoded at start.
 	if int64(d.messages)*warmBytesPerMessage <= cacheBytes/2 {
+		st.pinned = make([]atomic.Pointer[encodedConv], len(d.at))
+		st.pinnedHeads = make([]atomic.Pointer[encodedConv], n)
 		go func() {
 			for c := len(ex.at); c < len(d.at); c++ {
-				st.conv(d.userOf(uint32(c)), c)
+				u := d.userOf(uint32(c))
+				if c == int(d.convOf[u]) {
+					st.heads(u)
+				}
+				st.conv(u, c)
 			}
 		}()
 	}
@@ -195,6 +203,25 @@ type lazyStore struct {
 	// sizes remembers each conversation's encoded length once made (0:
 	// not yet), so that sizing an answer twice makes it once.
 	sizes []atomic.Uint32
+	// pinned (by conversation) and pinnedHeads (by user) hold a small
+	// dataset's conversations and heads once made, outside the cache;
+	// nil for a larger one.
+	pinned, pinnedHeads []atomic.Pointer[encodedConv]
+}
+
+// pin is what pinned[k] holds, made by make if it holds nothing yet.
+func (s *lazyStore) pin(pinned []atomic.Pointer[encodedConv], k int, make func() *encodedConv) *encodedConv {
+	if e := pinned[k].Load(); e != nil {
+		s.cache.hits.Add(1)
+		return e
+	}
+	s.cache.misses.Add(1)
+	e := make()
+	if pinned[k].CompareAndSwap(nil, e) {
+		s.cache.pinned.Add(int64(len(e.buf)+16*len(e.msgs)) + 96)
+		return e
+	}
+	return pinned[k].Load() // made meanwhile by another query: the same bytes
 }
 
 func (s *lazyStore) convBytes(u, c int) int {
@@ -303,12 +330,16 @@ func (s *lazyStore) appendMid(dst []byte, u int) []byte {
 // heads is user u's head and mid, back to back (the mid at msgs[0].off),
 // kept in the cache beside conversations under keys of their own.
 func (s *lazyStore) heads(u int) *encodedConv {
-	return s.cache.get(headKey|uint32(u), func() *encodedConv {
+	make := func() *encodedConv {
 		id, name, email := s.ident(u)
 		b := appendHead(nil, id, name, email, name != nil)
 		mid := len(b)
 		return &encodedConv{buf: appendMid(b, id), msgs: []convMsg{{off: uint32(mid)}}}
-	})
+	}
+	if s.pinnedHeads != nil {
+		return s.pin(s.pinnedHeads, u, make)
+	}
+	return s.cache.get(headKey|uint32(u), make)
 }
 
 // headKey marks a cache key as a user's head: conversation indexes stay
@@ -327,11 +358,15 @@ func (s *lazyStore) conv(u, c int) *encodedConv {
 	if u == 0 {
 		return s.example.conv(0, c)
 	}
-	return s.cache.get(uint32(c), func() *encodedConv {
+	make := func() *encodedConv {
 		e := s.make(u, c)
 		s.sizes[c].Store(uint32(len(e.buf)))
 		return e
-	})
+	}
+	if s.pinned != nil {
+		return s.pin(s.pinned, c, make)
+	}
+	return s.cache.get(uint32(c), make)
 }
 
 // make makes conversation c of user u and encodes its user messages.
