@@ -88,6 +88,26 @@ func (c *convCache) get(key uint32, make func() *encodedConv) *encodedConv {
 	return v
 }
 
+// peek is conversation key if the cache holds it, else nil.
+func (c *convCache) peek(key uint32) *encodedConv {
+	s := &c.shards[key%cacheShards]
+	if s.max <= 0 {
+		return nil
+	}
+	s.mu.Lock()
+	e, ok := s.m[key]
+	if ok {
+		s.unlink(e)
+		s.pushFront(e)
+	}
+	s.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	c.hits.Add(1)
+	return e.conv
+}
+
 func (s *cacheShard) unlink(e *cacheEntry) {
 	e.prev.next, e.next.prev = e.next, e.prev
 }
@@ -105,6 +125,9 @@ type CacheStats struct {
 	Bytes  int64 `json:"bytes"`  // what it holds
 	Max    int64 `json:"max"`    // its bound
 }
+
+// max is the cache's bound, in bytes.
+func (c *convCache) max() int64 { return c.shards[0].max * cacheShards }
 
 func (c *convCache) stats() CacheStats {
 	st := CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Bytes: c.pinned.Load()}

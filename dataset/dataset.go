@@ -262,8 +262,13 @@ func (d *Dataset) groupOf(u int, from, to int64) (group, bool) {
 // messages calls fn with each conversation of g and the range of its
 // messages in the answer.
 func (r *Result) messages(g *group, fn func(e *encodedConv, lo, hi int)) {
+	r.messagesOf(g, r.d.st.conv, fn)
+}
+
+// messagesOf is messages, with the conversations taken from conv.
+func (r *Result) messagesOf(g *group, conv func(u, c int) *encodedConv, fn func(e *encodedConv, lo, hi int)) {
 	for c := g.cl; c < g.ch; c++ {
-		e := r.d.st.conv(int(g.u), int(c))
+		e := conv(int(g.u), int(c))
 		lo, hi := 0, len(e.msgs)
 		if c == g.cl {
 			lo = int(g.lo)

@@ -32,6 +32,10 @@ func (r Result) Size() int64 {
 	if len(r.groups) == 0 {
 		return int64(len(contract.EmptyBody))
 	}
+	ls, _ := r.d.st.(*lazyStore)
+	if ls != nil {
+		ls.sizeAhead(r.groups)
+	}
 	n := int64(len(`{"data":[`) + len(`]}`) + len(r.groups) - 1)
 	sp := scratchPool.Get().(*[]byte)
 	defer scratchPool.Put(sp)
@@ -39,9 +43,15 @@ func (r Result) Size() int64 {
 	defer func() { *sp = scratch[:0] }()
 	for i := range r.groups {
 		g := &r.groups[i]
-		scratch = r.d.st.appendHead(scratch[:0], int(g.u))
-		scratch = r.d.st.appendMid(scratch, int(g.u))
-		n += int64(len(scratch) + len(r.from) + len(toSep) + len(r.to) + len(r.applied) + len(groupEnd))
+		var head int
+		if ls != nil && g.u != 0 {
+			head = ls.headSize(int(g.u))
+		} else {
+			scratch = r.d.st.appendHead(scratch[:0], int(g.u))
+			scratch = r.d.st.appendMid(scratch, int(g.u))
+			head = len(scratch)
+		}
+		n += int64(head + len(r.from) + len(toSep) + len(r.to) + len(r.applied) + len(groupEnd))
 		n-- // commas between interactions: one fewer than interactions
 		for c := g.cl; c < g.ch; c++ {
 			if (c > g.cl || g.lo == 0) && (c < g.ch-1 || g.hi < 0) {
@@ -77,6 +87,15 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 		bw.Reset(nil) // drop w, so the pool holds no connection
 		writerPool.Put(bw)
 	}()
+	// A lazy dataset's conversations not yet made are made ahead of the
+	// writer, on every CPU, when there are enough of them.
+	conv := r.d.st.conv
+	var a *ahead
+	if ls, ok := r.d.st.(*lazyStore); ok && ls.pinned == nil && r.conversations() >= aheadMin {
+		a = ls.makeAhead(r.groups)
+		defer a.close()
+		conv = func(int, int) *encodedConv { return a.next() }
+	}
 	cw := &countWriter{w: bw}
 	cw.writeString(`{"data":[`)
 	sp := scratchPool.Get().(*[]byte)
@@ -88,15 +107,23 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 			cw.writeString(",")
 		}
 		g := &r.groups[i]
-		scratch = r.d.st.appendHead(scratch[:0], int(g.u))
-		cw.write(scratch)
+		var head, mid []byte
+		if a != nil {
+			head, mid = a.group()
+		} else {
+			scratch = r.d.st.appendHead(scratch[:0], int(g.u))
+			n := len(scratch)
+			scratch = r.d.st.appendMid(scratch, int(g.u))
+			head, mid = scratch[:n], scratch[n:]
+		}
+		cw.write(head)
 		cw.write(r.from[:])
 		cw.writeString(toSep)
 		cw.write(r.to[:])
-		cw.write(r.d.st.appendMid(scratch[:0], int(g.u)))
+		cw.write(mid)
 		cw.writeString(r.applied)
 		first := true
-		r.messages(g, func(e *encodedConv, lo, hi int) {
+		r.messagesOf(g, conv, func(e *encodedConv, lo, hi int) {
 			for j := lo; j < hi; j++ {
 				if !first {
 					cw.writeString(",")
@@ -115,6 +142,15 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 		cw.err = bw.Flush()
 	}
 	return cw.n, cw.err
+}
+
+// conversations is the number of conversations the answer draws on.
+func (r Result) conversations() int {
+	n := 0
+	for i := range r.groups {
+		n += int(r.groups[i].ch - r.groups[i].cl)
+	}
+	return n
 }
 
 // countWriter counts bytes and keeps the first error, so WriteTo reads as
@@ -140,63 +176,6 @@ func (c *countWriter) writeString(s string) {
 		c.n += int64(n)
 	}
 }
-
-// appendUserInteraction is appendInteraction for a generated message,
-// faster: its date is whole seconds, and its texts mostly need no
-// escaping. The same bytes (TestAppendUserInteraction).
-func appendUserInteraction(dst []byte, m *Message) []byte {
-	dst = append(dst, `{"type":`...)
-	dst = appendJSONString(dst, m.Type)
-	dst = append(dst, `,"date":"`...)
-	dst = appendTimestamp(dst, m.Date)
-	dst = append(dst, `","text":`...)
-	dst = appendJSONString(dst, m.Text)
-	dst = append(dst, `,"data":`...)
-	if m.Data == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, m.Data...)
-	}
-	return append(dst, '}')
-}
-
-// appendJSONString is contract.AppendString, faster: the runs of bytes
-// it copies as they are are copied whole, and only the runs between them
-// go through it. Escaping is per character and a run of escaped bytes
-// ends at an ASCII byte, a character's end, so the bytes are the same
-// (TestAppendJSONString).
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		j := i
-		for j < len(s) && !jsonEscaped[s[j]] {
-			j++
-		}
-		dst = append(dst, s[i:j]...)
-		if j == len(s) {
-			break
-		}
-		i = j
-		for j < len(s) && jsonEscaped[s[j]] {
-			j++
-		}
-		n := len(dst)
-		dst = contract.AppendString(dst, s[i:j]) // "escaped", quotes dropped:
-		dst = dst[:n+copy(dst[n:], dst[n+1:len(dst)-1])]
-		i = j
-	}
-	return append(dst, '"')
-}
-
-// jsonEscaped is the bytes contract.AppendString does not copy as they
-// are: controls, quote, backslash, slash, and every byte of a multi-byte
-// character (written \uXXXX).
-var jsonEscaped = func() (t [256]bool) {
-	for c := range 256 {
-		t[c] = c < 0x20 || c == '"' || c == '\\' || c == '/' || c >= 0x80
-	}
-	return t
-}()
 
 // The seconds of years 0 and 9999's ends: appendUnixTimestamp's range.
 const (

@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/odmock/odmock/contract"
 )
 
 // Generate makes n users with conversations in w. The first is always the
@@ -73,9 +75,9 @@ func jsonObject(kv ...string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, kv[i])
+		b = contract.AppendString(b, kv[i])
 		b = append(b, ':')
-		b = appendJSONString(b, kv[i+1])
+		b = contract.AppendString(b, kv[i+1])
 	}
 	return append(b, '}')
 }

@@ -207,6 +207,10 @@ type lazyStore struct {
 	// dataset's conversations and heads once made, outside the cache;
 	// nil for a larger one.
 	pinned, pinnedHeads []atomic.Pointer[encodedConv]
+	// headSizesOf is each user's head and mid length once known (see
+	// headSizes).
+	headSizesOf   []atomic.Uint32
+	headSizesOnce sync.Once
 }
 
 // pin is what pinned[k] holds, made by make if it holds nothing yet.
@@ -358,11 +362,7 @@ func (s *lazyStore) conv(u, c int) *encodedConv {
 	if u == 0 {
 		return s.example.conv(0, c)
 	}
-	make := func() *encodedConv {
-		e := s.make(u, c)
-		s.sizes[c].Store(uint32(len(e.buf)))
-		return e
-	}
+	make := func() *encodedConv { return s.make(u, c) }
 	if s.pinned != nil {
 		return s.pin(s.pinned, c, make)
 	}
@@ -384,6 +384,7 @@ func (s *lazyStore) make(u, c int) *encodedConv {
 type maker struct {
 	msgs []Message
 	buf  []byte
+	off  []convMsg
 	st   *lazyStore
 	u    int
 	p    persona
@@ -392,20 +393,278 @@ type maker struct {
 var makers = sync.Pool{New: func() any { return new(maker) }}
 
 func (m *maker) make(s *lazyStore, u, c int) *encodedConv {
+	var e encodedConv
+	m.buf, m.off = m.appendConv(m.buf[:0], m.off[:0], s, u, c, &e)
+	return &encodedConv{buf: append(make([]byte, 0, len(e.buf)), e.buf...), msgs: append(make([]convMsg, 0, len(e.msgs)), e.msgs...)}
+}
+
+// appendConv appends conversation c of user u's encoded user messages to
+// buf and their places to msgs, and points e at them; it remembers the
+// conversation's size.
+func (m *maker) appendConv(buf []byte, msgs []convMsg, s *lazyStore, u, c int, e *encodedConv) ([]byte, []convMsg) {
 	if m.st != s || m.u != u {
 		s.cat.fillPersona(&m.p, detailsFaker(s.seed, uint64(u)), &s.users[u], uint64(u))
 		m.st, m.u = s, u
 	}
 	k := c - int(s.convOf[u])
 	m.msgs = s.cat.appendConversation(m.msgs[:0], s.seed, uint64(u), k, &m.p, convSkel{at: s.at[c], shape: s.shapes[c]}, false)
-	b := m.buf[:0]
-	msgs := make([]convMsg, len(m.msgs))
+	start, first := len(buf), len(msgs)
 	for j := range m.msgs {
-		off := len(b)
-		b = appendUserInteraction(b, &m.msgs[j])
-		msgs[j] = convMsg{at: m.msgs[j].Date.Unix(), off: uint32(off), end: uint32(len(b))}
+		off := len(buf)
+		buf = appendInteraction(buf, &m.msgs[j])
+		msgs = append(msgs, convMsg{at: m.msgs[j].Date.Unix(), off: uint32(off - start), end: uint32(len(buf) - start)})
 	}
-	m.buf = b
 	clear(m.msgs) // hold no texts for the pool
-	return &encodedConv{buf: append(make([]byte, 0, len(b)), b...), msgs: msgs}
+	e.buf, e.msgs = buf[start:len(buf):len(buf)], msgs[first:len(msgs):len(msgs)]
+	s.sizes[c].Store(uint32(len(e.buf)))
+	return buf, msgs
 }
+
+// headSize is the length of user u's head and mid.
+func (s *lazyStore) headSize(u int) int {
+	hs := s.headSizes()
+	if n := hs[u].Load(); n > 0 {
+		return int(n)
+	}
+	n := len(s.heads(u).buf)
+	hs[u].Store(uint32(n))
+	return n
+}
+
+// headSizes is each user's head and mid length once known (0: not yet),
+// allocated when first needed.
+func (s *lazyStore) headSizes() []atomic.Uint32 {
+	s.headSizesOnce.Do(func() { s.headSizesOf = make([]atomic.Uint32, len(s.users)) })
+	return s.headSizesOf
+}
+
+// appendHeads appends user u's head and mid, made, not from the cache,
+// and tells where the mid starts.
+func (s *lazyStore) appendHeads(dst []byte, u int) ([]byte, int) {
+	if u == 0 {
+		dst = s.example.appendHead(dst, 0)
+		mid := len(dst)
+		return s.example.appendMid(dst, 0), mid
+	}
+	id, name, email := s.ident(u)
+	dst = appendHead(dst, id, name, email, name != nil)
+	mid := len(dst)
+	return appendMid(dst, id), mid
+}
+
+// Answers of many conversations not yet made are made on every CPU: the
+// sizes for Content-Length first, then the bytes ahead of the writer, in
+// order, a bounded number of runs ahead.
+const (
+	aheadMin = 64 // conversations to make before it is worth it
+	aheadRun = 64 // conversations a worker makes at a time, about
+)
+
+// runs cuts groups into runs of whole groups of about aheadRun
+// conversations: the bounds of each run, as indexes into groups.
+func runs(groups []group) []int {
+	cuts := []int{0}
+	n := 0
+	for i := range groups {
+		n += int(groups[i].ch - groups[i].cl)
+		if n >= aheadRun {
+			cuts, n = append(cuts, i+1), 0
+		}
+	}
+	if cuts[len(cuts)-1] != len(groups) {
+		cuts = append(cuts, len(groups))
+	}
+	return cuts
+}
+
+// sizeAhead learns, on every CPU, the sizes of an answer's users' heads
+// and whole conversations that were never made, when there are many. The
+// first conversations, up to half the cache, are kept in it, for the
+// writer to find; the others are made only to be measured.
+func (s *lazyStore) sizeAhead(groups []group) {
+	unknown := 0
+	for i := 0; i < len(groups) && unknown < aheadMin; i++ {
+		g := &groups[i]
+		for c := g.cl; c < g.ch && unknown < aheadMin; c++ {
+			if s.sizes[c].Load() == 0 {
+				unknown++
+			}
+		}
+	}
+	if unknown < aheadMin {
+		return
+	}
+	hs := s.headSizes()
+	cuts := runs(groups)
+	budget := s.cache.max() / 2
+	var next, kept atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(cuts)-1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := makers.Get().(*maker)
+			defer makers.Put(m)
+			var e encodedConv
+			for {
+				b := int(next.Add(1))
+				if b >= len(cuts) {
+					return
+				}
+				for _, g := range groups[cuts[b-1]:cuts[b]] {
+					u := int(g.u)
+					if u == 0 {
+						continue
+					}
+					if hs[u].Load() == 0 {
+						m.buf, _ = s.appendHeads(m.buf[:0], u)
+						hs[u].Store(uint32(len(m.buf)))
+					}
+					for c := int(g.cl); c < int(g.ch); c++ {
+						switch {
+						case s.sizes[c].Load() != 0:
+						case s.pinned != nil || kept.Load() < budget:
+							kept.Add(int64(len(s.conv(u, c).buf)))
+						default:
+							m.buf, m.off = m.appendConv(m.buf[:0], m.off[:0], s, u, c, &e)
+							s.cache.misses.Add(1)
+						}
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// ahead makes an answer's heads and conversations on every CPU ahead of
+// the writer, which takes them in order. Memory is bounded: at most a few
+// runs per CPU are made and not yet written, and their room is reused.
+type ahead struct {
+	order chan *run
+	free  chan *run
+	stop  chan struct{}
+	cur   *run
+	g, c  int // the current run's next group and conversation
+}
+
+// run is a run of groups, made: each group's head and mid, and its
+// conversations, from the cache or made in the run's own room.
+type run struct {
+	heads []int // per group, where its head, mid and end are in buf
+	convs []encodedConv
+	buf   []byte
+	msgs  []convMsg
+	ready chan struct{} // closed once made
+}
+
+// makeAhead starts making groups' heads and conversations. Conversations
+// are taken from the cache, and if the answer fits in half of it they
+// are kept there; a larger answer would only push out what other queries
+// use, and is made in the runs' room.
+func (s *lazyStore) makeAhead(groups []group) *ahead {
+	workers := runtime.GOMAXPROCS(0)
+	a := &ahead{order: make(chan *run, 2*workers), free: make(chan *run, 3*workers+1), stop: make(chan struct{})}
+	var bytes int64
+	for i := range groups {
+		for c := groups[i].cl; c < groups[i].ch; c++ {
+			if n := s.sizes[c].Load(); n > 0 {
+				bytes += int64(n)
+			} else {
+				bytes += 512
+			}
+		}
+	}
+	keep := bytes <= s.cache.max()/2
+	jobs := make(chan func())
+	go func() {
+		defer close(a.order)
+		defer close(jobs)
+		cuts := runs(groups)
+		for b := 1; b < len(cuts); b++ {
+			var r *run
+			select {
+			case r = <-a.free:
+				r.heads, r.convs, r.buf, r.msgs = r.heads[:0], r.convs[:0], r.buf[:0], r.msgs[:0]
+			default:
+				r = &run{}
+			}
+			r.ready = make(chan struct{})
+			gs := groups[cuts[b-1]:cuts[b]]
+			job := func() {
+				m := makers.Get().(*maker)
+				defer makers.Put(m)
+				for _, g := range gs {
+					u := int(g.u)
+					start := len(r.buf)
+					var mid int
+					r.buf, mid = s.appendHeads(r.buf, u)
+					r.heads = append(r.heads, start, mid, len(r.buf))
+					for c := int(g.cl); c < int(g.ch); c++ {
+						var e encodedConv
+						switch {
+						case u == 0:
+							e = *s.example.conv(0, c)
+						case keep:
+							e = *s.conv(u, c)
+						default:
+							if p := s.cache.peek(uint32(c)); p != nil {
+								e = *p
+							} else {
+								r.buf, r.msgs = m.appendConv(r.buf, r.msgs, s, u, c, &e)
+								s.cache.misses.Add(1)
+							}
+						}
+						r.convs = append(r.convs, e)
+					}
+				}
+				close(r.ready)
+			}
+			select {
+			case a.order <- r:
+			case <-a.stop:
+				return
+			}
+			select {
+			case jobs <- job:
+			case <-a.stop:
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			for job := range jobs {
+				job()
+			}
+		}()
+	}
+	return a
+}
+
+// group is the next group's head and mid.
+func (a *ahead) group() (head, mid []byte) {
+	if a.cur == nil || a.g == len(a.cur.heads) {
+		if a.cur != nil {
+			select {
+			case a.free <- a.cur:
+			default:
+			}
+		}
+		a.cur, a.g, a.c = <-a.order, 0, 0
+		<-a.cur.ready
+	}
+	h := a.cur.heads[a.g : a.g+3]
+	a.g += 3
+	return a.cur.buf[h[0]:h[1]], a.cur.buf[h[1]:h[2]]
+}
+
+// next is the current group's next conversation.
+func (a *ahead) next() *encodedConv {
+	a.c++
+	return &a.cur.convs[a.c-1]
+}
+
+// close lets the workers go once the writer is done, whether or not it
+// took everything.
+func (a *ahead) close() { close(a.stop) }

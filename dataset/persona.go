@@ -194,13 +194,23 @@ func pickIndex(f drawer, weights []int) int {
 // awkward reports whether names run together spell a word no address
 // should hold.
 func awkward(local string) bool {
-	for _, w := range []string{"nazi", "hitler", "fuck", "shit", "kill", "murder", "porn", "rape", "sex", "anal", "cum", "tit", "fag", "nig", "cock", "dick", "cunt", "whore", "slut", "bitch"} {
-		if strings.Contains(local, w) {
-			return true
+	for i := 0; i < len(local); i++ {
+		for _, w := range awkwardWords[local[i]] {
+			if strings.HasPrefix(local[i:], w) {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+// awkwardWords is the words awkward looks for, by their first byte.
+var awkwardWords = func() (t [256][]string) {
+	for _, w := range []string{"nazi", "hitler", "fuck", "shit", "kill", "murder", "porn", "rape", "sex", "anal", "cum", "tit", "fag", "nig", "cock", "dick", "cunt", "whore", "slut", "bitch"} {
+		t[w[0]] = append(t[w[0]], w)
+	}
+	return t
+}()
 
 // postcode fills a country's pattern: # a digit, A a consonant (no vowels,
 // so no words).
