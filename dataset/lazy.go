@@ -524,7 +524,8 @@ func (s *lazyStore) sizeAhead(groups []group) {
 						switch {
 						case s.sizes[c].Load() != 0:
 						case s.pinned != nil || kept.Load() < budget:
-							kept.Add(int64(len(s.conv(u, c).buf)))
+							e := s.conv(u, c)
+							kept.Add(int64(len(e.buf)+16*len(e.msgs)) + 96) // what the cache counts
 						default:
 							m.buf, m.off = m.appendConv(m.buf[:0], m.off[:0], s, u, c, &e)
 							s.cache.misses.Add(1)
