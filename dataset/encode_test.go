@@ -56,3 +56,24 @@ func TestJSONField(t *testing.T) {
 		t.Errorf("jsonObject: %q", got)
 	}
 }
+
+// TestLazyHeads holds the lazy store's head writer to appendHead and
+// appendMid over the users' identities.
+func TestLazyHeads(t *testing.T) {
+	t.Parallel()
+	d, err := NewSeededCache(testContract(t), 11, 5000, DefaultWindow(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := d.st.(*lazyStore)
+	for u := 1; u < d.Users(); u++ {
+		id, name, email := s.ident(u)
+		want := appendHead(nil, id, name, email, name != nil)
+		wantMid := len(want)
+		want = appendMid(want, id)
+		got, mid := s.appendHeads([]byte("x"), u)
+		if !bytes.Equal(got[1:], want) || mid-1 != wantMid {
+			t.Fatalf("user %d: %s (mid at %d), want %s (at %d)", u, got[1:], mid-1, want, wantMid)
+		}
+	}
+}

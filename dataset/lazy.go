@@ -335,10 +335,8 @@ func (s *lazyStore) appendMid(dst []byte, u int) []byte {
 // kept in the cache beside conversations under keys of their own.
 func (s *lazyStore) heads(u int) *encodedConv {
 	make := func() *encodedConv {
-		id, name, email := s.ident(u)
-		b := appendHead(nil, id, name, email, name != nil)
-		mid := len(b)
-		return &encodedConv{buf: appendMid(b, id), msgs: []convMsg{{off: uint32(mid)}}}
+		b, mid := s.appendHeads(nil, u)
+		return &encodedConv{buf: b, msgs: []convMsg{{off: uint32(mid)}}}
 	}
 	if s.pinnedHeads != nil {
 		return s.pin(s.pinnedHeads, u, make)
@@ -446,10 +444,49 @@ func (s *lazyStore) appendHeads(dst []byte, u int) ([]byte, int) {
 		mid := len(dst)
 		return s.example.appendMid(dst, 0), mid
 	}
-	id, name, email := s.ident(u)
-	dst = appendHead(dst, id, name, email, name != nil)
+	// appendHead and appendMid's bytes, written without making strings:
+	// the ID is escaped once and copied where it goes again (its e-mail
+	// too, for a user the webchat knows), the name escaped in two halves.
+	sk := &s.users[u]
+	dst = append(dst, '{')
+	idLo := len(dst)
+	dst = s.appendQuotedID(dst, sk, u)
+	idHi := len(dst)
+	dst = append(dst, `:{"chatbot_user_data":{"id":`...)
+	dst = append(dst, dst[idLo:idHi]...)
+	dst = append(dst, `,"name":`...)
+	if sk.flags&flagKnown == 0 {
+		dst = append(dst, `null,"email":null`...)
+	} else {
+		c := &s.cat.countries[sk.country]
+		names := s.cat.nameList(c, c.languages[sk.tag])
+		dst = contract.AppendString(dst, names.first[sk.first])
+		dst[len(dst)-1] = ' ' // the closing quote, and the last name's opening one dropped
+		n := len(dst)
+		dst = contract.AppendString(dst, names.last[sk.last])
+		dst = dst[:n+copy(dst[n:], dst[n+1:])]
+		dst = append(dst, `,"email":`...)
+		dst = append(dst, dst[idLo:idHi]...)
+	}
+	dst = append(dst, `},"from":"`...)
 	mid := len(dst)
-	return appendMid(dst, id), mid
+	dst = append(dst, `","user_id":`...)
+	return append(dst, dst[idLo:idHi]...), mid
+}
+
+// appendQuotedID appends user u's ID as a JSON string.
+func (s *lazyStore) appendQuotedID(dst []byte, sk *skelUser, u int) []byte {
+	start := len(dst)
+	dst = append(dst, '"')
+	dst = s.cat.appendUserID(dst, s.seed, sk, uint64(u))
+	for _, ch := range dst[start+1:] {
+		if ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\' || ch == '/' {
+			// Not a plain ID (never generated): escaped by the book.
+			id := string(dst[start+1:])
+			return contract.AppendString(dst[:start], id)
+		}
+	}
+	return append(dst, '"')
 }
 
 // Answers of many conversations not yet made are made on every CPU: the

@@ -74,7 +74,6 @@ type persona struct {
 	country  *country
 	tag      string // browser language
 	book     *phrasebook
-	zone     *zone
 	cur      *currency
 	known    bool // the webchat knows their name and e-mail
 	first    string
@@ -106,7 +105,6 @@ func (cat *catalog) fillPersona(p *persona, details fakeRand, u *skelUser, i uin
 	c := &cat.countries[u.country]
 	*p = persona{cat: cat, sk: u, i: i, country: c, tag: c.languages[u.tag], scenario: int(u.scenario), platform: platforms[u.platform]}
 	p.book = cat.books[conversationLanguage(p.tag)]
-	p.zone = cat.zones[c.zones[u.zone]]
 	p.cur = cat.currencies[c.currency]
 	names := cat.nameList(c, p.tag)
 	p.first, p.last = names.first[u.first], names.last[u.last]
@@ -243,7 +241,7 @@ func (cat *catalog) fakeUser(seed, i uint64) User {
 	}
 	a["country"] = p.country.code
 	a["browser_language"] = p.tag
-	a["timezone"] = p.zone.name
+	a["timezone"] = cat.zones[p.country.zones[sk.zone]].name
 	a["platform"] = p.platform
 	if sk.flags&flagScenario != 0 {
 		a["selected_scenario"] = cat.scenarios[p.scenario].name
