@@ -145,6 +145,9 @@ type Result struct {
 	// the filters the query applied, the same for every user.
 	applied string
 	groups  []group
+	// made is what sizing the answer made that writing it uses (a
+	// seeded dataset's large answers): Size fills it, WriteTo takes it.
+	made *madeRuns
 }
 
 // group is a user of a result: conversations cl to ch-1, from message lo
@@ -171,7 +174,7 @@ type filter struct {
 // encoded when it is written.
 func (d *Dataset) Query(q contract.Query) Result {
 	from, to := q.From.Unix(), q.To.Unix()
-	r := Result{d: d, from: newTimestamp(q.From), to: newTimestamp(q.To), applied: appliedFilters(q)}
+	r := Result{d: d, from: newTimestamp(q.From), to: newTimestamp(q.To), applied: appliedFilters(q), made: new(madeRuns)}
 	if from > to {
 		return r
 	}

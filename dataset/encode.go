@@ -34,7 +34,7 @@ func (r Result) Size() int64 {
 	}
 	ls, _ := r.d.st.(*lazyStore)
 	if ls != nil {
-		ls.sizeAhead(r.groups)
+		ls.sizeAhead(r.groups, r.made)
 	}
 	n := int64(len(`{"data":[`) + len(`]}`) + len(r.groups) - 1)
 	sp := scratchPool.Get().(*[]byte)
@@ -92,7 +92,7 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 	conv := r.d.st.conv
 	var a *ahead
 	if ls, ok := r.d.st.(*lazyStore); ok && ls.pinned == nil && r.conversations() >= aheadMin {
-		a = ls.makeAhead(r.groups)
+		a = ls.makeAhead(r.groups, r.made)
 		defer a.close()
 		conv = func(int, int) *encodedConv { return a.next() }
 	}

@@ -514,11 +514,17 @@ func runs(groups []group) []int {
 	return cuts
 }
 
+// madeRuns is the first runs of an answer, made whole while sizing it,
+// for its writer: Size and WriteTo of one Result share it.
+type madeRuns struct {
+	runs atomic.Pointer[[]*run] // by run number, from 1; nil: not kept
+}
+
 // sizeAhead learns, on every CPU, the sizes of an answer's users' heads
 // and whole conversations that were never made, when there are many. The
-// first conversations, up to half the cache, are kept in it, for the
-// writer to find; the others are made only to be measured.
-func (s *lazyStore) sizeAhead(groups []group) {
+// answer's first runs, up to the cache's size in bytes, are kept whole in
+// made for the writer; the others are made only to be measured.
+func (s *lazyStore) sizeAhead(groups []group, made *madeRuns) {
 	unknown := 0
 	for i := 0; i < len(groups) && unknown < aheadMin; i++ {
 		g := &groups[i]
@@ -533,7 +539,15 @@ func (s *lazyStore) sizeAhead(groups []group) {
 	}
 	hs := s.headSizes()
 	cuts := runs(groups)
-	budget := s.cache.max() / 2
+	budget := s.cache.max()
+	if made == nil || s.pinned != nil {
+		budget = 0
+	}
+	var keptRuns []*run
+	if budget > 0 {
+		keptRuns = make([]*run, len(cuts))
+		defer made.runs.Store(&keptRuns)
+	}
 	var next, kept atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(cuts)-1) {
@@ -548,7 +562,15 @@ func (s *lazyStore) sizeAhead(groups []group) {
 				if b >= len(cuts) {
 					return
 				}
-				for _, g := range groups[cuts[b-1]:cuts[b]] {
+				gs := groups[cuts[b-1]:cuts[b]]
+				if kept.Load() < budget {
+					r := &run{ready: make(chan struct{}), buf: make([]byte, 0, 600*aheadRun)}
+					s.makeRun(r, gs, m, false)
+					kept.Add(int64(cap(r.buf) + 16*cap(r.msgs) + 24*cap(r.convs)))
+					keptRuns[b] = r
+					continue
+				}
+				for _, g := range gs {
 					u := int(g.u)
 					if u == 0 {
 						continue
@@ -560,9 +582,8 @@ func (s *lazyStore) sizeAhead(groups []group) {
 					for c := int(g.cl); c < int(g.ch); c++ {
 						switch {
 						case s.sizes[c].Load() != 0:
-						case s.pinned != nil || kept.Load() < budget:
-							e := s.conv(u, c)
-							kept.Add(int64(len(e.buf)+16*len(e.msgs)) + 96) // what the cache counts
+						case s.pinned != nil:
+							s.conv(u, c)
 						default:
 							m.buf, m.off = m.appendConv(m.buf[:0], m.off[:0], s, u, c, &e)
 							s.cache.misses.Add(1)
@@ -573,6 +594,41 @@ func (s *lazyStore) sizeAhead(groups []group) {
 		}()
 	}
 	wg.Wait()
+}
+
+// makeRun makes groups' heads and conversations into r, and closes
+// r.ready. Conversations are taken from the cache, and kept there if
+// keep is set; else those it lacks are made in r's own room.
+func (s *lazyStore) makeRun(r *run, gs []group, m *maker, keep bool) {
+	hs := s.headSizes()
+	for _, g := range gs {
+		u := int(g.u)
+		start := len(r.buf)
+		var mid int
+		r.buf, mid = s.appendHeads(r.buf, u)
+		r.heads = append(r.heads, start, mid, len(r.buf))
+		if u != 0 {
+			hs[u].Store(uint32(len(r.buf) - start))
+		}
+		for c := int(g.cl); c < int(g.ch); c++ {
+			var e encodedConv
+			switch {
+			case u == 0:
+				e = *s.example.conv(0, c)
+			case keep:
+				e = *s.conv(u, c)
+			default:
+				if p := s.cache.peek(uint32(c)); p != nil {
+					e = *p
+				} else {
+					r.buf, r.msgs = m.appendConv(r.buf, r.msgs, s, u, c, &e)
+					s.cache.misses.Add(1)
+				}
+			}
+			r.convs = append(r.convs, e)
+		}
+	}
+	close(r.ready)
 }
 
 // ahead makes an answer's heads and conversations on every CPU ahead of
@@ -596,11 +652,12 @@ type run struct {
 	ready chan struct{} // closed once made
 }
 
-// makeAhead starts making groups' heads and conversations. Conversations
-// are taken from the cache, and if the answer fits in half of it they
-// are kept there; a larger answer would only push out what other queries
-// use, and is made in the runs' room.
-func (s *lazyStore) makeAhead(groups []group) *ahead {
+// makeAhead starts making groups' heads and conversations, but for the
+// runs made already (made, from Size). Conversations are taken from the
+// cache, and if the answer fits in half of it they are kept there; a
+// larger answer would only push out what other queries use, and is made
+// in the runs' room.
+func (s *lazyStore) makeAhead(groups []group, made *madeRuns) *ahead {
 	workers := runtime.GOMAXPROCS(0)
 	a := &ahead{order: make(chan *run, 2*workers), free: make(chan *run, 3*workers+1), stop: make(chan struct{})}
 	var bytes int64
@@ -614,12 +671,27 @@ func (s *lazyStore) makeAhead(groups []group) *ahead {
 		}
 	}
 	keep := bytes <= s.cache.max()/2
+	var kept []*run
+	if made != nil {
+		if p := made.runs.Swap(nil); p != nil { // the writer's now, once
+			kept = *p
+		}
+	}
 	jobs := make(chan func())
 	go func() {
 		defer close(a.order)
 		defer close(jobs)
 		cuts := runs(groups)
 		for b := 1; b < len(cuts); b++ {
+			if b < len(kept) && kept[b] != nil {
+				select {
+				case a.order <- kept[b]:
+					kept[b] = nil
+					continue
+				case <-a.stop:
+					return
+				}
+			}
 			var r *run
 			select {
 			case r = <-a.free:
@@ -632,31 +704,7 @@ func (s *lazyStore) makeAhead(groups []group) *ahead {
 			job := func() {
 				m := makers.Get().(*maker)
 				defer makers.Put(m)
-				for _, g := range gs {
-					u := int(g.u)
-					start := len(r.buf)
-					var mid int
-					r.buf, mid = s.appendHeads(r.buf, u)
-					r.heads = append(r.heads, start, mid, len(r.buf))
-					for c := int(g.cl); c < int(g.ch); c++ {
-						var e encodedConv
-						switch {
-						case u == 0:
-							e = *s.example.conv(0, c)
-						case keep:
-							e = *s.conv(u, c)
-						default:
-							if p := s.cache.peek(uint32(c)); p != nil {
-								e = *p
-							} else {
-								r.buf, r.msgs = m.appendConv(r.buf, r.msgs, s, u, c, &e)
-								s.cache.misses.Add(1)
-							}
-						}
-						r.convs = append(r.convs, e)
-					}
-				}
-				close(r.ready)
+				s.makeRun(r, gs, m, keep)
 			}
 			select {
 			case a.order <- r:
