@@ -225,12 +225,38 @@ func (d *Dataset) Query(q contract.Query) Result {
 			consider(u)
 		}
 	}
-	// Groups come in user order: ties of the first message's time stay
-	// in it (as a stable sort would keep them, faster).
-	slices.SortFunc(r.groups, func(a, b group) int {
-		return cmp.Or(cmp.Compare(a.firstAt, b.firstAt), cmp.Compare(a.u, b.u))
-	})
+	sortGroups(r.groups)
 	return r
+}
+
+// sortGroups sorts groups, which come in user order, by the time of
+// their first message, ties in user order (as a stable sort would keep
+// them): as numbers, time then place, when they fit in 64 bits.
+func sortGroups(gs []group) {
+	if len(gs) < 2 {
+		return
+	}
+	lo, hi := gs[0].firstAt, gs[0].firstAt
+	for i := range gs {
+		lo, hi = min(lo, gs[i].firstAt), max(hi, gs[i].firstAt)
+	}
+	const placeBits = 29
+	if len(gs) >= 1<<placeBits || uint64(hi-lo) >= 1<<(64-placeBits) {
+		slices.SortFunc(gs, func(a, b group) int {
+			return cmp.Or(cmp.Compare(a.firstAt, b.firstAt), cmp.Compare(a.u, b.u))
+		})
+		return
+	}
+	keys := make([]uint64, len(gs))
+	for i := range gs {
+		keys[i] = uint64(gs[i].firstAt-lo)<<placeBits | uint64(i)
+	}
+	slices.Sort(keys)
+	sorted := make([]group, len(gs))
+	for i, k := range keys {
+		sorted[i] = gs[k&(1<<placeBits-1)]
+	}
+	copy(gs, sorted)
 }
 
 // groupOf is user u's messages in [from, to], if any.

@@ -2,8 +2,11 @@ package dataset
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -74,6 +77,25 @@ func TestLazyHeads(t *testing.T) {
 		got, mid := s.appendHeads([]byte("x"), u)
 		if !bytes.Equal(got[1:], want) || mid-1 != wantMid {
 			t.Fatalf("user %d: %s (mid at %d), want %s (at %d)", u, got[1:], mid-1, want, wantMid)
+		}
+	}
+}
+
+// TestSortGroups holds sortGroups to a stable sort by first message,
+// with many ties, and with times too far apart for its numbers.
+func TestSortGroups(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, spread := range []int64{1, 50, 1 << 40, math.MaxInt64} {
+		gs := make([]group, 2000)
+		for i := range gs {
+			gs[i] = group{u: uint32(i), firstAt: r.Int64N(spread) - spread/2}
+		}
+		want := slices.Clone(gs)
+		slices.SortStableFunc(want, func(a, b group) int { return cmp.Compare(a.firstAt, b.firstAt) })
+		sortGroups(gs)
+		if !slices.Equal(gs, want) {
+			t.Errorf("spread %d: not a stable sort by first message", spread)
 		}
 	}
 }
