@@ -539,8 +539,12 @@ func (s *lazyStore) sizeAhead(groups []group, made *madeRuns) {
 	}
 	hs := s.headSizes()
 	cuts := runs(groups)
+	// An answer that fits in half the cache is made into it, for its
+	// writer and for the queries after; a larger one keeps its first
+	// runs, up to the cache's size, for its writer alone.
+	cache := s.pinned != nil || s.answerBytes(groups) <= s.cache.max()/2
 	budget := s.cache.max()
-	if made == nil || s.pinned != nil {
+	if made == nil || cache {
 		budget = 0
 	}
 	var keptRuns []*run
@@ -582,7 +586,7 @@ func (s *lazyStore) sizeAhead(groups []group, made *madeRuns) {
 					for c := int(g.cl); c < int(g.ch); c++ {
 						switch {
 						case s.sizes[c].Load() != 0:
-						case s.pinned != nil:
+						case cache:
 							s.conv(u, c)
 						default:
 							m.buf, m.off = m.appendConv(m.buf[:0], m.off[:0], s, u, c, &e)
@@ -594,6 +598,22 @@ func (s *lazyStore) sizeAhead(groups []group, made *madeRuns) {
 		}()
 	}
 	wg.Wait()
+}
+
+// answerBytes is about how many bytes groups' conversations are: their
+// sizes, or a guess for those never made.
+func (s *lazyStore) answerBytes(groups []group) int64 {
+	var bytes int64
+	for i := range groups {
+		for c := groups[i].cl; c < groups[i].ch; c++ {
+			if n := s.sizes[c].Load(); n > 0 {
+				bytes += int64(n)
+			} else {
+				bytes += 512
+			}
+		}
+	}
+	return bytes
 }
 
 // makeRun makes groups' heads and conversations into r, and closes
@@ -660,17 +680,7 @@ type run struct {
 func (s *lazyStore) makeAhead(groups []group, made *madeRuns) *ahead {
 	workers := runtime.GOMAXPROCS(0)
 	a := &ahead{order: make(chan *run, 2*workers), free: make(chan *run, 3*workers+1), stop: make(chan struct{})}
-	var bytes int64
-	for i := range groups {
-		for c := groups[i].cl; c < groups[i].ch; c++ {
-			if n := s.sizes[c].Load(); n > 0 {
-				bytes += int64(n)
-			} else {
-				bytes += 512
-			}
-		}
-	}
-	keep := bytes <= s.cache.max()/2
+	keep := s.answerBytes(groups) <= s.cache.max()/2
 	var kept []*run
 	if made != nil {
 		if p := made.runs.Swap(nil); p != nil { // the writer's now, once
