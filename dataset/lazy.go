@@ -579,7 +579,11 @@ func (s *lazyStore) sizeAhead(groups []group, made *madeRuns) {
 					if u == 0 {
 						continue
 					}
-					if hs[u].Load() == 0 {
+					switch {
+					case hs[u].Load() != 0:
+					case cache:
+						hs[u].Store(uint32(len(s.heads(u).buf)))
+					default:
 						m.buf, _ = s.appendHeads(m.buf[:0], u)
 						hs[u].Store(uint32(len(m.buf)))
 					}
@@ -625,7 +629,12 @@ func (s *lazyStore) makeRun(r *run, gs []group, m *maker, keep bool) {
 		u := int(g.u)
 		start := len(r.buf)
 		var mid int
-		r.buf, mid = s.appendHeads(r.buf, u)
+		if keep && u != 0 { // from the cache, as its conversations
+			e := s.heads(u)
+			r.buf, mid = append(r.buf, e.buf...), start+int(e.msgs[0].off)
+		} else {
+			r.buf, mid = s.appendHeads(r.buf, u)
+		}
 		r.heads = append(r.heads, start, mid, len(r.buf))
 		if u != 0 {
 			hs[u].Store(uint32(len(r.buf) - start))
