@@ -70,7 +70,7 @@ func TestLazyHeads(t *testing.T) {
 	}
 	s := d.st.(*lazyStore)
 	for u := 1; u < d.Users(); u++ {
-		id, name, email := s.ident(u)
+		id, name, email := ident(s, u)
 		want := appendHead(nil, id, name, email, name != nil)
 		wantMid := len(want)
 		want = appendMid(want, id)
@@ -98,4 +98,18 @@ func TestSortGroups(t *testing.T) {
 			t.Errorf("spread %d: not a stable sort by first message", spread)
 		}
 	}
+}
+
+// ident is user u's ID, name and e-mail (when the webchat knows them),
+// as strings: what appendHead writes.
+func ident(s *lazyStore, u int) (id string, name *string, email string) {
+	sk := &s.users[u]
+	id = string(s.cat.appendUserID(nil, s.seed, sk, uint64(u)))
+	if sk.flags&flagKnown == 0 {
+		return id, nil, ""
+	}
+	c := &s.cat.countries[sk.country]
+	names := s.cat.nameList(c, c.languages[sk.tag])
+	full := names.first[sk.first] + " " + names.last[sk.last]
+	return id, &full, id
 }

@@ -302,19 +302,6 @@ func (s *lazyStore) match(u, a int, m *likeMatcher, scratch []byte) (bool, []byt
 	return m.matchBytes(b), b
 }
 
-// ident is user u's ID, name and e-mail (when the webchat knows them).
-func (s *lazyStore) ident(u int) (id string, name *string, email string) {
-	sk := &s.users[u]
-	id = string(s.cat.appendUserID(nil, s.seed, sk, uint64(u)))
-	if sk.flags&flagKnown == 0 {
-		return id, nil, ""
-	}
-	c := &s.cat.countries[sk.country]
-	names := s.cat.nameList(c, c.languages[sk.tag])
-	full := names.first[sk.first] + " " + names.last[sk.last]
-	return id, &full, id
-}
-
 func (s *lazyStore) appendHead(dst []byte, u int) []byte {
 	if u == 0 {
 		return s.example.appendHead(dst, 0)

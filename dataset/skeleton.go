@@ -194,12 +194,6 @@ func (r *fakeRand) appendNumerify(dst []byte, pattern string) []byte {
 	return dst
 }
 
-// Numerify is gofakeit's Numerify.
-func (r *fakeRand) Numerify(pattern string) string {
-	var buf [24]byte
-	return string(r.appendNumerify(buf[:0], pattern))
-}
-
 // skeleton draws generated user i (i >= 1): its codes, and its
 // conversations appended to convs in time order.
 func (cat *catalog) skeleton(seed, i uint64, convs []convSkel) (skelUser, []convSkel) {
