@@ -17,6 +17,7 @@ const DefaultCacheBytes = 64 << 20
 type convCache struct {
 	shards       [cacheShards]cacheShard
 	hits, misses atomic.Int64
+	pinned       atomic.Int64 // bytes of a small dataset held whole beside it (lazyStore.pinned)
 }
 
 const cacheShards = 16
@@ -87,6 +88,26 @@ func (c *convCache) get(key uint32, make func() *encodedConv) *encodedConv {
 	return v
 }
 
+// peek is conversation key if the cache holds it, else nil.
+func (c *convCache) peek(key uint32) *encodedConv {
+	s := &c.shards[key%cacheShards]
+	if s.max <= 0 {
+		return nil
+	}
+	s.mu.Lock()
+	e, ok := s.m[key]
+	if ok {
+		s.unlink(e)
+		s.pushFront(e)
+	}
+	s.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	c.hits.Add(1)
+	return e.conv
+}
+
 func (s *cacheShard) unlink(e *cacheEntry) {
 	e.prev.next, e.next.prev = e.next, e.prev
 }
@@ -105,8 +126,11 @@ type CacheStats struct {
 	Max    int64 `json:"max"`    // its bound
 }
 
+// max is the cache's bound, in bytes.
+func (c *convCache) max() int64 { return c.shards[0].max * cacheShards }
+
 func (c *convCache) stats() CacheStats {
-	st := CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load()}
+	st := CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Bytes: c.pinned.Load()}
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()

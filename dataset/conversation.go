@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // conversation makes one conversation of a user, following its scenario's
@@ -15,13 +13,18 @@ import (
 // hand-off to a person, and a rating after the answer now and then. Times
 // are offsets from the zero time until the conversation is placed.
 type conversation struct {
-	f     *gofakeit.Faker
+	f     *fakeRand
 	cat   *catalog
 	p     *persona
 	order string // the order this conversation is about
 	shape shape  // the branches the flow takes
-	msgs  []Message
-	at    time.Duration
+	// bots: make the bot's messages too. Without, a bot message still
+	// draws what it would draw and takes its time, so that the user's
+	// messages are the same, but it is neither written nor kept: the API
+	// serves only users' messages.
+	bots bool
+	msgs []Message
+	at   time.Duration
 }
 
 func (c *conversation) say(author, typ, text string, data []byte, gap time.Duration) {
@@ -32,8 +35,13 @@ func (c *conversation) say(author, typ, text string, data []byte, gap time.Durat
 // bot adds a bot message, a template filled in, a second or three after
 // the last message.
 func (c *conversation) bot(typ string, templates []string) {
-	t := c.p.fill(templates[c.f.IntRange(0, len(templates)-1)], c.order)
-	c.say(AuthorBot, typ, t, nil, time.Duration(c.f.IntRange(1, 3))*time.Second)
+	t := templates[c.f.IntRange(0, len(templates)-1)]
+	gap := time.Duration(c.f.IntRange(1, 3)) * time.Second
+	if !c.bots {
+		c.at += gap
+		return
+	}
+	c.say(AuthorBot, typ, c.p.fill(t, c.order), nil, gap)
 }
 
 // user adds a message from the user, after the time it takes to read and
@@ -134,8 +142,15 @@ func (c *conversation) make() {
 	// The answer, sometimes with a help article.
 	c.bot("text", paired(th.answers))
 	if sh.has(shLink) {
-		url := "https://help.example.com/" + book.lang + "/" + strings.ReplaceAll(c.cat.scenarios[p.scenario].name, "_", "-")
-		c.bot("text", []string{book.link[f.IntRange(0, len(book.link)-1)] + " " + url})
+		link := book.link[f.IntRange(0, len(book.link)-1)]
+		var url string
+		if c.bots || sh.has(shClick) {
+			url = "https://help.example.com/" + book.lang + "/" + strings.ReplaceAll(c.cat.scenarios[p.scenario].name, "_", "-")
+		}
+		if c.bots {
+			link += " " + url
+		}
+		c.bot("text", []string{link})
 		if sh.has(shClick) {
 			c.user("url_click", url, jsonObject("url", url))
 		}
@@ -234,15 +249,15 @@ func (c *conversation) form(sp *scenarioPhrases) []byte {
 		case "last_name":
 			v = p.last
 		case "email":
-			v = p.email
+			v = p.emailAddress()
 		case "order_number":
 			v = c.order
 		case "invoice_number":
-			v = p.invoice
+			v = p.invoiceNumber()
 		case "postcode":
 			v = p.postcode
 		case "amount":
-			v = p.amount
+			v = p.amountText()
 		case "company":
 			v = p.company
 		case "team_size":

@@ -230,6 +230,9 @@ type Result struct {
 	// the filters the query applied, the same for every user.
 	applied string
 	groups  []group
+	// made is what sizing the answer made that writing it uses (a
+	// seeded dataset's large answers): Size fills it, WriteTo takes it.
+	made *madeRuns
 }
 
 // group is a user of a result: conversations cl to ch-1, from message lo
@@ -293,7 +296,7 @@ func (t *filterer) keepsAll(fs []compiledFilter, u int) bool {
 // written.
 func (d *Dataset) Query(q contract.Query) Result {
 	from, to := q.From.Unix(), q.To.Unix()
-	r := Result{d: d, from: newTimestamp(q.From), to: newTimestamp(q.To), applied: appliedFilters(q)}
+	r := Result{d: d, from: newTimestamp(q.From), to: newTimestamp(q.To), applied: appliedFilters(q), made: new(madeRuns)}
 	if from > to {
 		return r
 	}
@@ -321,7 +324,7 @@ func (d *Dataset) Query(q contract.Query) Result {
 	d.candidates(from, to, consider)
 	// Users appear in order of their first message in the range; users
 	// whose first messages share a second keep the dataset's order.
-	slices.SortStableFunc(r.groups, func(a, b group) int { return cmp.Compare(a.firstAt, b.firstAt) })
+	sortGroups(r.groups)
 	return r
 }
 
@@ -347,6 +350,36 @@ func (d *Dataset) candidates(from, to int64, visit func(u int)) {
 	for _, u := range slices.Compact(users) {
 		visit(int(u))
 	}
+}
+
+// sortGroups sorts groups, which come in user order, by the time of
+// their first message, ties in user order (as a stable sort would keep
+// them): as numbers, time then place, when they fit in 64 bits.
+func sortGroups(gs []group) {
+	if len(gs) < 2 {
+		return
+	}
+	lo, hi := gs[0].firstAt, gs[0].firstAt
+	for i := range gs {
+		lo, hi = min(lo, gs[i].firstAt), max(hi, gs[i].firstAt)
+	}
+	const placeBits = 29
+	if len(gs) >= 1<<placeBits || uint64(hi-lo) >= 1<<(64-placeBits) {
+		slices.SortFunc(gs, func(a, b group) int {
+			return cmp.Or(cmp.Compare(a.firstAt, b.firstAt), cmp.Compare(a.u, b.u))
+		})
+		return
+	}
+	keys := make([]uint64, len(gs))
+	for i := range gs {
+		keys[i] = uint64(gs[i].firstAt-lo)<<placeBits | uint64(i)
+	}
+	slices.Sort(keys)
+	sorted := make([]group, len(gs))
+	for i, k := range keys {
+		sorted[i] = gs[k&(1<<placeBits-1)]
+	}
+	copy(gs, sorted)
 }
 
 // groupOf is user u's messages in [from, to], if any.
@@ -381,8 +414,13 @@ func (d *Dataset) groupOf(u int, from, to int64) (group, bool) {
 // messages calls fn with each conversation of g and the range of its
 // messages in the answer.
 func (r *Result) messages(g *group, fn func(e *encodedConv, lo, hi int)) {
+	r.messagesOf(g, r.d.st.conv, fn)
+}
+
+// messagesOf is messages, with the conversations taken from conv.
+func (r *Result) messagesOf(g *group, conv func(u, c int) *encodedConv, fn func(e *encodedConv, lo, hi int)) {
 	for c := g.cl; c < g.ch; c++ {
-		e := r.d.st.conv(int(g.u), int(c))
+		e := conv(int(g.u), int(c))
 		lo, hi := 0, len(e.msgs)
 		if c == g.cl {
 			lo = int(g.lo)

@@ -2,7 +2,9 @@ package dataset
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -93,7 +95,8 @@ func TestLazyAnswersWhateverTheOrder(t *testing.T) {
 		eager.Query(q).WriteTo(&b)
 		want[i] = b.Bytes()
 	}
-	for _, cache := range []int64{0, 4 << 10, 256 << 10, DefaultCacheBytes} {
+	// 1 MiB: answers fit in half of it, but not the dataset (see pinned).
+	for _, cache := range []int64{0, 4 << 10, 256 << 10, 1 << 20, DefaultCacheBytes} {
 		d, err := NewSeededCache(c, seed, n, DefaultWindow(), cache)
 		if err != nil {
 			t.Fatal(err)
@@ -108,10 +111,17 @@ func TestLazyAnswersWhateverTheOrder(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				order := rand.New(rand.NewPCG(uint64(w), uint64(cache))).Perm(len(queries))
-				for _, i := range order {
+				for k, i := range order {
 					res := d.Query(queries[i])
+					size := int64(len(want[i]))
+					if k%2 == w%2 { // sized first, as the server does, or not
+						size = res.Size()
+					}
 					var b bytes.Buffer
 					res.WriteTo(&b)
+					if size != int64(b.Len()) {
+						t.Errorf("cache %d, worker %d, %s: Size %d, wrote %d", cache, w, queryString(queries[i]), size, b.Len())
+					}
 					if !bytes.Equal(b.Bytes(), want[i]) {
 						t.Errorf("cache %d, worker %d, %s: answer differs from the users given whole", cache, w, queryString(queries[i]))
 						return
@@ -127,4 +137,41 @@ func TestLazyAnswersWhateverTheOrder(t *testing.T) {
 			t.Errorf("cache %d holds %d bytes, over its bound %d", cache, st.Bytes, st.Max)
 		}
 	}
+}
+
+// TestWriteToStopsWithItsWriter checks that an answer made ahead of its
+// writer stops making it when the writer fails, and leaves nothing
+// running.
+func TestWriteToStopsWithItsWriter(t *testing.T) {
+	d, err := NewSeededCache(testContract(t), 5, 3000, DefaultWindow(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	w := DefaultWindow()
+	for range 20 {
+		res := d.Query(Query{From: w.Start, To: w.End})
+		if n, err := res.WriteTo(&failingWriter{left: 10 << 10}); err == nil || n >= res.Size() {
+			t.Fatalf("wrote %d bytes of %d, error %v; want an error", n, res.Size(), err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left running, %d before", n, before)
+	}
+}
+
+type failingWriter struct{ left int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > f.left {
+		n := f.left
+		f.left = 0
+		return n, errors.New("gone")
+	}
+	f.left -= len(p)
+	return len(p), nil
 }

@@ -66,7 +66,11 @@ func strPtr(s string) *string { return &s }
 // jsonObject encodes key, value, key, value... as a JSON object of strings,
 // keys in the given order.
 func jsonObject(kv ...string) []byte {
-	b := []byte{'{'}
+	n := 2
+	for _, s := range kv {
+		n += len(s) + 4
+	}
+	b := append(make([]byte, 0, n), '{')
 	for i := 0; i+1 < len(kv); i += 2 {
 		if i > 0 {
 			b = append(b, ',')

@@ -243,5 +243,8 @@ func newTimestamp(t time.Time) timestamp {
 }
 
 func appendTimestamp(dst []byte, t time.Time) []byte {
+	if sec := t.Unix(); t.Nanosecond() == 0 && minTimestamp <= sec && sec <= maxTimestamp {
+		return appendUnixTimestamp(dst, sec) // whole seconds, as dates mostly are: faster
+	}
 	return t.UTC().AppendFormat(dst, timestampLayout)
 }

@@ -116,10 +116,18 @@ func NewSeededCache(c *contract.Contract, seed uint64, n int, w Window, cacheByt
 	// default one does, many times over) is encoded in the background
 	// once serving can start: its queries find everything warm, as when
 	// every message was encoded at start, without waiting for it.
+	// It is then held apart from the cache, by index, read without a
+	// lock: an answer is as cheap as from bytes encoded at start.
 	if int64(d.messages)*warmBytesPerMessage <= cacheBytes/2 {
+		st.pinned = make([]atomic.Pointer[encodedConv], len(d.at))
+		st.pinnedHeads = make([]atomic.Pointer[encodedConv], n)
 		go func() {
 			for c := len(ex.at); c < len(d.at); c++ {
-				st.conv(d.userOf(uint32(c)), c)
+				u := d.userOf(uint32(c))
+				if c == int(d.convOf[u]) {
+					st.heads(u)
+				}
+				st.conv(u, c)
 			}
 		}()
 	}
@@ -248,6 +256,29 @@ type lazyStore struct {
 	// sizes remembers each conversation's encoded length once made (0:
 	// not yet), so that sizing an answer twice makes it once.
 	sizes []atomic.Uint32
+	// pinned (by conversation) and pinnedHeads (by user) hold a small
+	// dataset's conversations and heads once made, outside the cache;
+	// nil for a larger one.
+	pinned, pinnedHeads []atomic.Pointer[encodedConv]
+	// headSizesOf is each user's head and mid length once known (see
+	// headSizes).
+	headSizesOf   []atomic.Uint32
+	headSizesOnce sync.Once
+}
+
+// pin is what pinned[k] holds, made by make if it holds nothing yet.
+func (s *lazyStore) pin(pinned []atomic.Pointer[encodedConv], k int, make func() *encodedConv) *encodedConv {
+	if e := pinned[k].Load(); e != nil {
+		s.cache.hits.Add(1)
+		return e
+	}
+	s.cache.misses.Add(1)
+	e := make()
+	if pinned[k].CompareAndSwap(nil, e) {
+		s.cache.pinned.Add(int64(len(e.buf)+16*len(e.msgs)) + 96)
+		return e
+	}
+	return pinned[k].Load() // made meanwhile by another query: the same bytes
 }
 
 func (s *lazyStore) convBytes(u, c int) int {
@@ -324,19 +355,6 @@ func (s *lazyStore) match(u, a int, m *likeMatcher, scratch []byte) (bool, []byt
 	return m.matchBytes(b), b
 }
 
-// ident is user u's ID, name and e-mail (when the webchat knows them).
-func (s *lazyStore) ident(u int) (id string, name *string, email string) {
-	sk := &s.users[u]
-	id = string(s.cat.appendUserID(nil, s.seed, sk, uint64(u)))
-	if sk.flags&flagKnown == 0 {
-		return id, nil, ""
-	}
-	c := &s.cat.countries[sk.country]
-	names := s.cat.nameList(c, c.languages[sk.tag])
-	full := names.first[sk.first] + " " + names.last[sk.last]
-	return id, &full, id
-}
-
 func (s *lazyStore) appendHead(dst []byte, u int) []byte {
 	if u == 0 {
 		return s.example.appendHead(dst, 0)
@@ -356,12 +374,14 @@ func (s *lazyStore) appendMid(dst []byte, u int) []byte {
 // heads is user u's head and mid, back to back (the mid at msgs[0].off),
 // kept in the cache beside conversations under keys of their own.
 func (s *lazyStore) heads(u int) *encodedConv {
-	return s.cache.get(headKey|uint32(u), func() *encodedConv {
-		id, name, email := s.ident(u)
-		b := appendHead(nil, id, name, email, name != nil)
-		mid := len(b)
-		return &encodedConv{buf: appendMid(b, id), msgs: []convMsg{{off: uint32(mid)}}}
-	})
+	make := func() *encodedConv {
+		b, mid := s.appendHeads(nil, u)
+		return &encodedConv{buf: b, msgs: []convMsg{{off: uint32(mid)}}}
+	}
+	if s.pinnedHeads != nil {
+		return s.pin(s.pinnedHeads, u, make)
+	}
+	return s.cache.get(headKey|uint32(u), make)
 }
 
 // headKey marks a cache key as a user's head: conversation indexes stay
@@ -380,28 +400,416 @@ func (s *lazyStore) conv(u, c int) *encodedConv {
 	if u == 0 {
 		return s.example.conv(0, c)
 	}
-	return s.cache.get(uint32(c), func() *encodedConv {
-		e := s.make(u, c)
-		s.sizes[c].Store(uint32(len(e.buf)))
-		return e
-	})
+	make := func() *encodedConv { return s.make(u, c) }
+	if s.pinned != nil {
+		return s.pin(s.pinned, c, make)
+	}
+	return s.cache.get(uint32(c), make)
 }
 
 // make makes conversation c of user u and encodes its user messages.
 func (s *lazyStore) make(u, c int) *encodedConv {
-	sk := &s.users[u]
-	p := s.cat.persona(detailsFaker(s.seed, uint64(u)), sk, uint64(u))
-	k := c - int(s.convOf[u])
-	msgs := s.cat.conversation(s.seed, uint64(u), k, p, convSkel{at: s.at[c], shape: s.shapes[c]})
-	e := &encodedConv{msgs: make([]convMsg, 0, len(msgs))}
-	for i := range msgs {
-		m := &msgs[i]
-		if m.FromBot() {
-			continue
-		}
-		off := len(e.buf)
-		e.buf = appendInteraction(e.buf, m)
-		e.msgs = append(e.msgs, convMsg{at: m.Date.Unix(), off: uint32(off), end: uint32(len(e.buf))})
-	}
+	m := makers.Get().(*maker)
+	e := m.make(s, u, c)
+	makers.Put(m)
 	return e
 }
+
+// maker is the scratch space of making conversations, reused: messages
+// and bytes are made in it, then copied out at their size. It keeps the
+// persona of the last user it made a conversation of: an answer makes a
+// user's conversations one after the other.
+type maker struct {
+	msgs []Message
+	buf  []byte
+	off  []convMsg
+	st   *lazyStore
+	u    int
+	p    persona
+}
+
+var makers = sync.Pool{New: func() any { return new(maker) }}
+
+func (m *maker) make(s *lazyStore, u, c int) *encodedConv {
+	var e encodedConv
+	m.buf, m.off = m.appendConv(m.buf[:0], m.off[:0], s, u, c, &e)
+	return &encodedConv{buf: append(make([]byte, 0, len(e.buf)), e.buf...), msgs: append(make([]convMsg, 0, len(e.msgs)), e.msgs...)}
+}
+
+// appendConv appends conversation c of user u's encoded user messages to
+// buf and their places to msgs, and points e at them; it remembers the
+// conversation's size.
+func (m *maker) appendConv(buf []byte, msgs []convMsg, s *lazyStore, u, c int, e *encodedConv) ([]byte, []convMsg) {
+	if m.st != s || m.u != u {
+		s.cat.fillPersona(&m.p, detailsFaker(s.seed, uint64(u)), &s.users[u], uint64(u))
+		m.st, m.u = s, u
+	}
+	k := c - int(s.convOf[u])
+	m.msgs = s.cat.appendConversation(m.msgs[:0], s.seed, uint64(u), k, &m.p, convSkel{at: s.at[c], shape: s.shapes[c]}, false)
+	start, first := len(buf), len(msgs)
+	for j := range m.msgs {
+		off := len(buf)
+		buf = appendInteraction(buf, &m.msgs[j])
+		msgs = append(msgs, convMsg{at: m.msgs[j].Date.Unix(), off: uint32(off - start), end: uint32(len(buf) - start)})
+	}
+	clear(m.msgs) // hold no texts for the pool
+	e.buf, e.msgs = buf[start:len(buf):len(buf)], msgs[first:len(msgs):len(msgs)]
+	s.sizes[c].Store(uint32(len(e.buf)))
+	return buf, msgs
+}
+
+// headSize is the length of user u's head and mid.
+func (s *lazyStore) headSize(u int) int {
+	hs := s.headSizes()
+	if n := hs[u].Load(); n > 0 {
+		return int(n)
+	}
+	n := len(s.heads(u).buf)
+	hs[u].Store(uint32(n))
+	return n
+}
+
+// headSizes is each user's head and mid length once known (0: not yet),
+// allocated when first needed.
+func (s *lazyStore) headSizes() []atomic.Uint32 {
+	s.headSizesOnce.Do(func() { s.headSizesOf = make([]atomic.Uint32, len(s.users)) })
+	return s.headSizesOf
+}
+
+// appendHeads appends user u's head and mid, made, not from the cache,
+// and tells where the mid starts.
+func (s *lazyStore) appendHeads(dst []byte, u int) ([]byte, int) {
+	if u == 0 {
+		dst = s.example.appendHead(dst, 0)
+		mid := len(dst)
+		return s.example.appendMid(dst, 0), mid
+	}
+	// appendHead and appendMid's bytes, written without making strings:
+	// the ID is escaped once and copied where it goes again (its e-mail
+	// too, for a user the webchat knows), the name escaped in two halves.
+	sk := &s.users[u]
+	dst = append(dst, '{')
+	idLo := len(dst)
+	dst = s.appendQuotedID(dst, sk, u)
+	idHi := len(dst)
+	dst = append(dst, `:{"chatbot_user_data":{"id":`...)
+	dst = append(dst, dst[idLo:idHi]...)
+	dst = append(dst, `,"name":`...)
+	if sk.flags&flagKnown == 0 {
+		dst = append(dst, `null,"email":null`...)
+	} else {
+		c := &s.cat.countries[sk.country]
+		names := s.cat.nameList(c, c.languages[sk.tag])
+		dst = contract.AppendString(dst, names.first[sk.first])
+		dst[len(dst)-1] = ' ' // the closing quote, and the last name's opening one dropped
+		n := len(dst)
+		dst = contract.AppendString(dst, names.last[sk.last])
+		dst = dst[:n+copy(dst[n:], dst[n+1:])]
+		dst = append(dst, `,"email":`...)
+		dst = append(dst, dst[idLo:idHi]...)
+	}
+	dst = append(dst, `},"from":"`...)
+	mid := len(dst)
+	dst = append(dst, `","user_id":`...)
+	return append(dst, dst[idLo:idHi]...), mid
+}
+
+// appendQuotedID appends user u's ID as a JSON string.
+func (s *lazyStore) appendQuotedID(dst []byte, sk *skelUser, u int) []byte {
+	start := len(dst)
+	dst = append(dst, '"')
+	dst = s.cat.appendUserID(dst, s.seed, sk, uint64(u))
+	for _, ch := range dst[start+1:] {
+		if ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\' || ch == '/' {
+			// Not a plain ID (never generated): escaped by the book.
+			id := string(dst[start+1:])
+			return contract.AppendString(dst[:start], id)
+		}
+	}
+	return append(dst, '"')
+}
+
+// Answers of many conversations not yet made are made on every CPU: the
+// sizes for Content-Length first, then the bytes ahead of the writer, in
+// order, a bounded number of runs ahead.
+const (
+	aheadMin = 64 // conversations to make before it is worth it
+	aheadRun = 64 // conversations a worker makes at a time, about
+)
+
+// runs cuts groups into runs of whole groups of about aheadRun
+// conversations: the bounds of each run, as indexes into groups.
+func runs(groups []group) []int {
+	cuts := []int{0}
+	n := 0
+	for i := range groups {
+		n += int(groups[i].ch - groups[i].cl)
+		if n >= aheadRun {
+			cuts, n = append(cuts, i+1), 0
+		}
+	}
+	if cuts[len(cuts)-1] != len(groups) {
+		cuts = append(cuts, len(groups))
+	}
+	return cuts
+}
+
+// madeRuns is the first runs of an answer, made whole while sizing it,
+// for its writer: Size and WriteTo of one Result share it.
+type madeRuns struct {
+	runs atomic.Pointer[[]*run] // by run number, from 1; nil: not kept
+}
+
+// sizeAhead learns, on every CPU, the sizes of an answer's users' heads
+// and whole conversations that were never made, when there are many. The
+// answer's first runs, up to the cache's size in bytes, are kept whole in
+// made for the writer; the others are made only to be measured.
+func (s *lazyStore) sizeAhead(groups []group, made *madeRuns) {
+	unknown := 0
+	for i := 0; i < len(groups) && unknown < aheadMin; i++ {
+		g := &groups[i]
+		for c := g.cl; c < g.ch && unknown < aheadMin; c++ {
+			if s.sizes[c].Load() == 0 {
+				unknown++
+			}
+		}
+	}
+	if unknown < aheadMin {
+		return
+	}
+	hs := s.headSizes()
+	cuts := runs(groups)
+	// An answer that fits in half the cache is made into it, for its
+	// writer and for the queries after; a larger one keeps its first
+	// runs, up to the cache's size, for its writer alone.
+	cache := s.pinned != nil || s.answerBytes(groups) <= s.cache.max()/2
+	budget := s.cache.max()
+	if made == nil || cache {
+		budget = 0
+	}
+	var keptRuns []*run
+	if budget > 0 {
+		keptRuns = make([]*run, len(cuts))
+		defer made.runs.Store(&keptRuns)
+	}
+	var next, kept atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(cuts)-1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := makers.Get().(*maker)
+			defer makers.Put(m)
+			var e encodedConv
+			for {
+				b := int(next.Add(1))
+				if b >= len(cuts) {
+					return
+				}
+				gs := groups[cuts[b-1]:cuts[b]]
+				if kept.Load() < budget {
+					r := &run{ready: make(chan struct{}), buf: make([]byte, 0, 600*aheadRun)}
+					s.makeRun(r, gs, m, false)
+					kept.Add(int64(cap(r.buf) + 16*cap(r.msgs) + 24*cap(r.convs)))
+					keptRuns[b] = r
+					continue
+				}
+				for _, g := range gs {
+					u := int(g.u)
+					if u == 0 {
+						continue
+					}
+					switch {
+					case hs[u].Load() != 0:
+					case cache:
+						hs[u].Store(uint32(len(s.heads(u).buf)))
+					default:
+						m.buf, _ = s.appendHeads(m.buf[:0], u)
+						hs[u].Store(uint32(len(m.buf)))
+					}
+					for c := int(g.cl); c < int(g.ch); c++ {
+						switch {
+						case s.sizes[c].Load() != 0:
+						case cache:
+							s.conv(u, c)
+						default:
+							m.buf, m.off = m.appendConv(m.buf[:0], m.off[:0], s, u, c, &e)
+							s.cache.misses.Add(1)
+						}
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// answerBytes is about how many bytes groups' conversations are: their
+// sizes, or a guess for those never made.
+func (s *lazyStore) answerBytes(groups []group) int64 {
+	var bytes int64
+	for i := range groups {
+		for c := groups[i].cl; c < groups[i].ch; c++ {
+			if n := s.sizes[c].Load(); n > 0 {
+				bytes += int64(n)
+			} else {
+				bytes += 512
+			}
+		}
+	}
+	return bytes
+}
+
+// makeRun makes groups' heads and conversations into r, and closes
+// r.ready. Conversations are taken from the cache, and kept there if
+// keep is set; else those it lacks are made in r's own room.
+func (s *lazyStore) makeRun(r *run, gs []group, m *maker, keep bool) {
+	hs := s.headSizes()
+	for _, g := range gs {
+		u := int(g.u)
+		start := len(r.buf)
+		var mid int
+		if keep && u != 0 { // from the cache, as its conversations
+			e := s.heads(u)
+			r.buf, mid = append(r.buf, e.buf...), start+int(e.msgs[0].off)
+		} else {
+			r.buf, mid = s.appendHeads(r.buf, u)
+		}
+		r.heads = append(r.heads, start, mid, len(r.buf))
+		if u != 0 {
+			hs[u].Store(uint32(len(r.buf) - start))
+		}
+		for c := int(g.cl); c < int(g.ch); c++ {
+			var e encodedConv
+			switch {
+			case u == 0:
+				e = *s.example.conv(0, c)
+			case keep:
+				e = *s.conv(u, c)
+			default:
+				if p := s.cache.peek(uint32(c)); p != nil {
+					e = *p
+				} else {
+					r.buf, r.msgs = m.appendConv(r.buf, r.msgs, s, u, c, &e)
+					s.cache.misses.Add(1)
+				}
+			}
+			r.convs = append(r.convs, e)
+		}
+	}
+	close(r.ready)
+}
+
+// ahead makes an answer's heads and conversations on every CPU ahead of
+// the writer, which takes them in order. Memory is bounded: at most a few
+// runs per CPU are made and not yet written, and their room is reused.
+type ahead struct {
+	order chan *run
+	free  chan *run
+	stop  chan struct{}
+	cur   *run
+	g, c  int // the current run's next group and conversation
+}
+
+// run is a run of groups, made: each group's head and mid, and its
+// conversations, from the cache or made in the run's own room.
+type run struct {
+	heads []int // per group, where its head, mid and end are in buf
+	convs []encodedConv
+	buf   []byte
+	msgs  []convMsg
+	ready chan struct{} // closed once made
+}
+
+// makeAhead starts making groups' heads and conversations, but for the
+// runs made already (made, from Size). Conversations are taken from the
+// cache, and if the answer fits in half of it they are kept there; a
+// larger answer would only push out what other queries use, and is made
+// in the runs' room.
+func (s *lazyStore) makeAhead(groups []group, made *madeRuns) *ahead {
+	workers := runtime.GOMAXPROCS(0)
+	a := &ahead{order: make(chan *run, 2*workers), free: make(chan *run, 3*workers+1), stop: make(chan struct{})}
+	keep := s.answerBytes(groups) <= s.cache.max()/2
+	var kept []*run
+	if made != nil {
+		if p := made.runs.Swap(nil); p != nil { // the writer's now, once
+			kept = *p
+		}
+	}
+	jobs := make(chan func())
+	go func() {
+		defer close(a.order)
+		defer close(jobs)
+		cuts := runs(groups)
+		for b := 1; b < len(cuts); b++ {
+			if b < len(kept) && kept[b] != nil {
+				select {
+				case a.order <- kept[b]:
+					kept[b] = nil
+					continue
+				case <-a.stop:
+					return
+				}
+			}
+			var r *run
+			select {
+			case r = <-a.free:
+				r.heads, r.convs, r.buf, r.msgs = r.heads[:0], r.convs[:0], r.buf[:0], r.msgs[:0]
+			default:
+				r = &run{}
+			}
+			r.ready = make(chan struct{})
+			gs := groups[cuts[b-1]:cuts[b]]
+			job := func() {
+				m := makers.Get().(*maker)
+				defer makers.Put(m)
+				s.makeRun(r, gs, m, keep)
+			}
+			select {
+			case a.order <- r:
+			case <-a.stop:
+				return
+			}
+			select {
+			case jobs <- job:
+			case <-a.stop:
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			for job := range jobs {
+				job()
+			}
+		}()
+	}
+	return a
+}
+
+// group is the next group's head and mid.
+func (a *ahead) group() (head, mid []byte) {
+	if a.cur == nil || a.g == len(a.cur.heads) {
+		if a.cur != nil {
+			select {
+			case a.free <- a.cur:
+			default:
+			}
+		}
+		a.cur, a.g, a.c = <-a.order, 0, 0
+		<-a.cur.ready
+	}
+	h := a.cur.heads[a.g : a.g+3]
+	a.g += 3
+	return a.cur.buf[h[0]:h[1]], a.cur.buf[h[1]:h[2]]
+}
+
+// next is the current group's next conversation.
+func (a *ahead) next() *encodedConv {
+	a.c++
+	return &a.cur.convs[a.c-1]
+}
+
+// close lets the workers go once the writer is done, whether or not it
+// took everything.
+func (a *ahead) close() { close(a.stop) }

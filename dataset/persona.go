@@ -3,8 +3,6 @@ package dataset
 import (
 	"strings"
 	"time"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // catalog is what generated users are drawn from, built once per dataset:
@@ -69,44 +67,56 @@ func newCatalog(seed uint64, w Window) *catalog {
 // persona is one generated user as their conversations see them: their
 // skeleton's values, and the details their texts mention, drawn once from
 // the user's details stream, so a user's e-mail, orders and amounts are
-// the same in every conversation.
+// the same in every conversation. The texts few conversations mention
+// (e-mail, invoice, amount) are written when first asked for.
 type persona struct {
+	cat      *catalog
+	sk       *skelUser
+	i        uint64
 	country  *country
 	tag      string // browser language
 	book     *phrasebook
-	zone     *zone
 	cur      *currency
 	known    bool // the webchat knows their name and e-mail
 	first    string
 	last     string
-	email    string
-	orders   []string
-	invoice  string
+	orders   [2]string
+	nOrders  int
+	invoiceN [6]byte // the invoice's digits
 	postcode string
-	amount   string // a bill, or in product_faq a price, in their currency
+	minor    int64 // a bill, or in product_faq a price, in their currency's minor units
 	product  string
 	company  string
 	scenario int
 	platform string
+
+	email, invoice, amount string // written on first use
 }
 
 // persona is generated user i of skeleton u, with the details drawn from
 // f, their details stream.
-func (cat *catalog) persona(f *gofakeit.Faker, u *skelUser, i uint64) *persona {
+func (cat *catalog) persona(details fakeRand, u *skelUser, i uint64) *persona {
+	p := &persona{}
+	cat.fillPersona(p, details, u, i)
+	return p
+}
+
+// fillPersona makes p generated user i of skeleton u (see persona).
+func (cat *catalog) fillPersona(p *persona, details fakeRand, u *skelUser, i uint64) {
+	f := &details
 	c := &cat.countries[u.country]
-	p := &persona{country: c, tag: c.languages[u.tag], scenario: int(u.scenario), platform: platforms[u.platform]}
+	*p = persona{cat: cat, sk: u, i: i, country: c, tag: c.languages[u.tag], scenario: int(u.scenario), platform: platforms[u.platform]}
 	p.book = cat.books[conversationLanguage(p.tag)]
-	p.zone = cat.zones[c.zones[u.zone]]
 	p.cur = cat.currencies[c.currency]
 	names := cat.nameList(c, p.tag)
 	p.first, p.last = names.first[u.first], names.last[u.last]
 	p.known = u.flags&flagKnown != 0
-	p.email = string(cat.appendEmail(nil, u, i))
-	p.orders = []string{f.Numerify("4######")}
+	var digits [8]byte
+	p.orders[0], p.nOrders = string(f.appendNumerify(digits[:0], "4######")), 1
 	if chance(f, 35) {
-		p.orders = append(p.orders, f.Numerify("4######"))
+		p.orders[1], p.nOrders = string(f.appendNumerify(digits[:0], "4######")), 2
 	}
-	p.invoice = "INV-" + f.Numerify("######")
+	f.appendNumerify(p.invoiceN[:0], "######")
 	p.postcode = postcode(f, c.postcode)
 	p.product = p.book.products[f.IntRange(0, len(p.book.products)-1)]
 	p.company = cat.companies[f.IntRange(0, len(cat.companies)-1)]
@@ -116,12 +126,38 @@ func (cat *catalog) persona(f *gofakeit.Faker, u *skelUser, i uint64) *persona {
 	} else {
 		dollars = f.IntRange(1500, 25000)
 	}
-	minor := int64(dollars) * int64(p.cur.rate) / 100
+	p.minor = int64(dollars) * int64(p.cur.rate) / 100
 	if p.scenario == scProductFAQ {
-		minor = priceMinor(minor, p.cur.cents)
+		p.minor = priceMinor(p.minor, p.cur.cents)
 	}
-	p.amount = formatMoney(minor, p.cur, p.tag)
-	return p
+}
+
+// order is the order conversation k is about.
+func (p *persona) order(k int) string { return p.orders[k%p.nOrders] }
+
+// emailAddress is the user's e-mail address.
+func (p *persona) emailAddress() string {
+	if p.email == "" {
+		p.email = string(p.cat.appendEmail(nil, p.sk, p.i))
+	}
+	return p.email
+}
+
+// invoiceNumber is the user's invoice, INV- and six digits.
+func (p *persona) invoiceNumber() string {
+	if p.invoice == "" {
+		p.invoice = "INV-" + string(p.invoiceN[:])
+	}
+	return p.invoice
+}
+
+// amountText is the bill or price, written as the user's locale writes
+// money.
+func (p *persona) amountText() string {
+	if p.amount == "" {
+		p.amount = formatMoney(p.minor, p.cur, p.tag)
+	}
+	return p.amount
 }
 
 // priceMinor turns a converted amount into a price as shops write them in
@@ -158,19 +194,30 @@ func pickIndex(f drawer, weights []int) int {
 // awkward reports whether names run together spell a word no address
 // should hold.
 func awkward(local string) bool {
-	for _, w := range []string{"nazi", "hitler", "fuck", "shit", "kill", "murder", "porn", "rape", "sex", "anal", "cum", "tit", "fag", "nig", "cock", "dick", "cunt", "whore", "slut", "bitch"} {
-		if strings.Contains(local, w) {
-			return true
+	for i := 0; i < len(local); i++ {
+		for _, w := range awkwardWords[local[i]] {
+			if strings.HasPrefix(local[i:], w) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
+// awkwardWords is the words awkward looks for, by their first byte.
+var awkwardWords = func() (t [256][]string) {
+	for _, w := range []string{"nazi", "hitler", "fuck", "shit", "kill", "murder", "porn", "rape", "sex", "anal", "cum", "tit", "fag", "nig", "cock", "dick", "cunt", "whore", "slut", "bitch"} {
+		t[w[0]] = append(t[w[0]], w)
+	}
+	return t
+}()
+
 // postcode fills a country's pattern: # a digit, A a consonant (no vowels,
 // so no words).
-func postcode(f *gofakeit.Faker, pattern string) string {
+func postcode(f *fakeRand, pattern string) string {
 	const letters = "BDFGHJLNPRSTWXYZ"
-	b := []byte(pattern)
+	var buf [16]byte
+	b := append(buf[:0], pattern...)
 	for k, ch := range b {
 		switch ch {
 		case '#':
@@ -192,11 +239,11 @@ func (cat *catalog) fakeUser(seed, i uint64) User {
 	p := cat.persona(detailsFaker(seed, i), &sk, i)
 	if p.known {
 		u.Name = strPtr(p.first + " " + p.last)
-		a["email"] = p.email
+		a["email"] = p.emailAddress()
 	}
 	a["country"] = p.country.code
 	a["browser_language"] = p.tag
-	a["timezone"] = p.zone.name
+	a["timezone"] = cat.zones[p.country.zones[sk.zone]].name
 	a["platform"] = p.platform
 	if sk.flags&flagScenario != 0 {
 		a["selected_scenario"] = cat.scenarios[p.scenario].name
@@ -217,20 +264,30 @@ func (cat *catalog) fakeUser(seed, i uint64) User {
 // conversation makes conversation k of user i, persona p, placed at its
 // anchor: its messages, the bot's included, in order.
 func (cat *catalog) conversation(seed, i uint64, k int, p *persona, cv convSkel) []Message {
-	cn := conversation{f: conversationFaker(seed, i, k), cat: cat, p: p, order: p.orders[k%len(p.orders)], shape: cv.shape}
+	return cat.appendConversation(nil, seed, i, k, p, cv, true)
+}
+
+// appendConversation appends conversation k of user i, persona p, placed
+// at its anchor, to msgs: its messages in order, the bot's only when bots
+// is set. Its users' messages are the same either way.
+func (cat *catalog) appendConversation(msgs []Message, seed, i uint64, k int, p *persona, cv convSkel, bots bool) []Message {
+	f := conversationFaker(seed, i, k)
+	start := len(msgs)
+	cn := conversation{f: &f, cat: cat, p: p, order: p.order(k), shape: cv.shape, bots: bots, msgs: msgs}
 	cn.make()
+	made := cn.msgs[start:]
 	var firstUser time.Duration
-	for _, m := range cn.msgs {
+	for _, m := range made {
 		if !m.FromBot() {
 			firstUser = m.Date.Sub(time.Time{})
 			break
 		}
 	}
 	anchor := time.Unix(cv.at, 0).UTC()
-	for j := range cn.msgs {
-		cn.msgs[j].Date = anchor.Add(cn.msgs[j].Date.Sub(time.Time{}) - firstUser)
+	for j := range made {
+		made[j].Date = anchor.Add(made[j].Date.Sub(time.Time{}) - firstUser)
 	}
-	applyRealWorld(cn.f, cn.msgs) // the one call site of realworld.go
+	applyRealWorld(cn.f, made) // the one call site of realworld.go
 	return cn.msgs
 }
 
@@ -256,9 +313,9 @@ func (p *persona) fill(t, order string) string {
 		case "order":
 			b.WriteString(order)
 		case "invoice":
-			b.WriteString(p.invoice)
+			b.WriteString(p.invoiceNumber())
 		case "amount":
-			b.WriteString(p.amount)
+			b.WriteString(p.amountText())
 		default:
 			b.WriteString(t[i : i+j+1])
 		}

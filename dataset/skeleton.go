@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // The generator works in two parts, so that a dataset of any size is
@@ -157,21 +155,87 @@ func skeletonRand(seed, i uint64) fastRand {
 }
 
 // detailsFaker is the stream of user i's details (orders, amounts).
-func detailsFaker(seed, i uint64) *gofakeit.Faker { return streamFaker(seed, i, 0, 0xbb67ae8584caa73b) }
+func detailsFaker(seed, i uint64) fakeRand { return streamFaker(seed, i, 0, 0xbb67ae8584caa73b) }
 
 // conversationFaker is the stream of user i's conversation k.
-func conversationFaker(seed, i uint64, k int) *gofakeit.Faker {
+func conversationFaker(seed, i uint64, k int) fakeRand {
 	return streamFaker(seed, i, uint64(k)+1, 0x3c6ef372fe94f82b)
 }
 
 // streamFaker mixes seed, user, conversation and purpose into a generator
 // of its own, so neighbouring streams are unrelated.
-func streamFaker(seed, i, k, salt uint64) *gofakeit.Faker {
+func streamFaker(seed, i, k, salt uint64) fakeRand {
 	mix := splitMix64{state: seed ^ salt}
 	mix.state ^= i * 0xd1342543de82ef95
 	mix.state ^= k * 0x9e3779b97f4a7c15
 	mix.Uint64()
-	return gofakeit.NewCustom(&splitMix64{state: mix.Uint64()})
+	return fakeRand{splitMix64{state: mix.Uint64()}}
+}
+
+// fakeRand draws what gofakeit.NewCustom(&splitMix64{...}) would draw,
+// number for number (IntRange is math/rand's Int63n, Numerify its Intn),
+// without allocating a faker and a math/rand.Rand per stream:
+// conversations are made on demand, each from a stream of its own.
+// TestFakeRandIsGofakeit holds it to gofakeit's draws.
+type fakeRand struct{ s splitMix64 }
+
+func (r *fakeRand) int63() int64 { return int64(r.s.Uint64() >> 1) }
+
+// IntRange is gofakeit's IntRange: lo to hi inclusive.
+func (r *fakeRand) IntRange(lo, hi int) int {
+	if lo == hi {
+		return lo
+	}
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	n := int64(hi - lo + 1)
+	if n <= 0 { // the whole range of int: gofakeit draws until one fits
+		for {
+			if v := int(r.s.Uint64()); lo <= v && v <= hi {
+				return v
+			}
+		}
+	}
+	if n&(n-1) == 0 {
+		return lo + int(r.int63()&(n-1))
+	}
+	limit := int64((1 << 63) - 1 - (1<<63)%uint64(n))
+	v := r.int63()
+	for v > limit {
+		v = r.int63()
+	}
+	return lo + int(v%n)
+}
+
+// intn is math/rand's Intn for n < 2^31.
+func (r *fakeRand) intn(n int32) int {
+	if n&(n-1) == 0 {
+		return int(int32(r.int63()>>32) & (n - 1))
+	}
+	limit := int32((1 << 31) - 1 - (1<<31)%uint32(n))
+	v := int32(r.int63() >> 32)
+	for v > limit {
+		v = int32(r.int63() >> 32)
+	}
+	return int(v % n)
+}
+
+// appendNumerify appends gofakeit's Numerify of pattern: each # a digit,
+// and a leading 0 made 1 to 8.
+func (r *fakeRand) appendNumerify(dst []byte, pattern string) []byte {
+	start := len(dst)
+	for i := 0; i < len(pattern); i++ {
+		c := pattern[i]
+		if c == '#' {
+			c = byte('0' + r.intn(10))
+		}
+		dst = append(dst, c)
+	}
+	if len(pattern) > 0 && dst[start] == '0' {
+		dst[start] = byte('1' + r.intn(8))
+	}
+	return dst
 }
 
 // skelTables are the catalog's distributions as skeletons draw them,
