@@ -97,7 +97,7 @@ func (l Limits) withDefaults() Limits {
 // answer makes progress, so an answer is cut only when the client stops
 // reading it, not when it is merely big or the client slow. It writes in
 // pieces (progressGrain), renewing the deadline before each: a piece
-// takes at most half the idle limit at 16 KB/s. The server's
+// takes at most a quarter of the idle limit at 16 KB/s. The server's
 // WriteTimeout, set to the same duration, covers the writes net/http
 // makes after the handler.
 type progressWriter struct {
@@ -107,12 +107,12 @@ type progressWriter struct {
 }
 
 // progressGrain is the most written between two renewals of an idle
-// limit: what a client reading at 16 KB/s reads in half of it, from 4 KiB
-// to 256 KiB. Large pieces are few system calls (at the default 30 s, a
-// 180 MB answer is 750 writes, not 45,000); small limits keep them short
-// enough for a slow client.
+// limit: what a client reading at 16 KB/s reads in a quarter of it, from
+// 4 KiB to 128 KiB. Large pieces are few system calls (at the default
+// 30 s, a 32 KiB buffer of an answer is one write, not eight); small
+// limits keep them short enough for a slow client.
 func progressGrain(idle time.Duration) int {
-	return min(max(int(idle.Seconds()*(8<<10)), 4<<10), 256<<10)
+	return min(max(int(idle.Seconds()*(4<<10)), 4<<10), 128<<10)
 }
 
 func (w *progressWriter) Write(p []byte) (int, error) {
