@@ -287,8 +287,8 @@ func measure(o options, target, bin, size string, msgs int64, tmp string) (*resu
 		slices.Sort(lat)
 		slices.Sort(first)
 		res.p99[k.name], res.ttfb99[k.name] = at(lat, 99), at(first, 99)
-		fmt.Printf("%-8s %-5s %12s %9s %9s %9s | %-10s %9s %9s %9d | first byte p50 %s, p99 %s\n", "", "", "", "", "", "", k.name,
-			pct(lat, 50), pct(lat, 99), bytes/int64(o.reps)/1000, pct(first, 50), pct(first, 99))
+		fmt.Printf("%-8s %-5s %12s %9s %9s %9s | %-10s %9s %9s %9.1f | first byte p50 %s, p99 %s\n", "", "", "", "", "", "", k.name,
+			pct(lat, 50), pct(lat, 99), float64(bytes)/float64(o.reps)/1000, pct(first, 50), pct(first, 99))
 	}
 	if h := cache(base); h != nil && health0 != nil {
 		hits, misses := h.Hits-health0.Hits, h.Misses-health0.Misses

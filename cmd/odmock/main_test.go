@@ -472,3 +472,16 @@ func TestBannerOnAllAddresses(t *testing.T) {
 		t.Errorf("listening on 0.0.0.0, the banner's URL is %s; want the loopback", r.url)
 	}
 }
+
+// A large dataset's index is live for good: the heap may grow past it by
+// about 256 MB between collections, not by as much again.
+func TestGCPercentFor(t *testing.T) {
+	for _, tt := range []struct {
+		live uint64
+		want int
+	}{{20 << 20, 100}, {256 << 20, 100}, {512 << 20, 50}, {900 << 20, 28}, {10 << 30, 10}} {
+		if got := gcPercentFor(tt.live); got != tt.want {
+			t.Errorf("gcPercentFor(%d MB) = %d, want %d", tt.live>>20, got, tt.want)
+		}
+	}
+}

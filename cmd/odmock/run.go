@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -271,6 +272,7 @@ func serve(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) error {
 	// again as the dataset: hand it back before serving rather than sit
 	// on it.
 	debug.FreeOSMemory()
+	boundHeapGrowth()
 	if err := srv.Start(); err != nil {
 		return err
 	}
@@ -504,4 +506,32 @@ type redisLogger struct{ log *slog.Logger }
 // Printf logs one of the client's lines at debug level.
 func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	l.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
+}
+
+// heapHeadroom is the most the heap may grow past what is live before the
+// collector runs, once a large dataset is built.
+const heapHeadroom = 256 << 20
+
+// boundHeapGrowth keeps the heap's growth between collections near
+// heapHeadroom. Go lets the heap grow by as much again as is live
+// (GOGC=100): with a hundred million messages' index live (about 900 MB),
+// the garbage of a few large answers would double the process's memory.
+// The index holds no pointers, so collecting more often costs little. An
+// explicit GOGC is left alone.
+func boundHeapGrowth() {
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	debug.SetGCPercent(gcPercentFor(ms.HeapAlloc))
+}
+
+// gcPercentFor is the GOGC that lets a heap of live bytes grow by about
+// heapHeadroom: 100 (Go's default) up to heapHeadroom live, at least 10.
+func gcPercentFor(live uint64) int {
+	if live <= heapHeadroom {
+		return 100
+	}
+	return max(10, int(100*heapHeadroom/live))
 }
