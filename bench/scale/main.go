@@ -1,6 +1,6 @@
 // Command scale measures odmock at sizes from the default dataset to a
 // hundred million user messages, side by side with another build of
-// odmock (by default main's, the eager engine), in one run: time to
+// odmock (by default the last eager engine, eagerRef), in one run: time to
 // ready, RSS, the latency of one-day, one-user and filtered-day queries,
 // whole-window streaming (cold, then warm), the cache's hit ratio, the
 // default dataset's one-day requests per second with 4 clients, and at
@@ -8,7 +8,7 @@
 // are given to the whole answer and to its first byte: a large answer's
 // Content-Length is known before it is streamed.
 //
-//	go run ./bench/scale                          # default, 1M and 10M; main's build beside
+//	go run ./bench/scale                          # default, 1M and 10M; the eager engine's build beside
 //	go run ./bench/scale -sizes 1M,10M,100M       # the 100M run needs about 2 GB free
 //	go run ./bench/scale -base-ref '' -sizes 1M   # this build alone
 //
@@ -55,6 +55,10 @@ type result struct {
 	rps          float64                  // one-day queries per second, 4 clients
 }
 
+// eagerRef is the last commit whose engine encoded every message at start,
+// before the dataset was generated on demand (issue 19).
+const eagerRef = "bb36ea0"
+
 type options struct {
 	sizes       []string
 	baseRef     string
@@ -69,8 +73,8 @@ func run() error {
 	var o options
 	var sizes string
 	flag.StringVar(&sizes, "sizes", "1M,10M", "user-message `sizes` to measure besides the default dataset (comma-separated)")
-	flag.StringVar(&o.baseRef, "base-ref", "main", "git `ref` whose odmock to measure beside this one ('' for none)")
-	flag.Int64Var(&o.baseMax, "base-max", 10_000_000, "largest size the base build is run at (`messages`; main's eager engine needs about 340 bytes per message)")
+	flag.StringVar(&o.baseRef, "base-ref", eagerRef, "git `ref` whose odmock to measure beside this one (default: the last engine that encoded every message at start; '' for none)")
+	flag.Int64Var(&o.baseMax, "base-max", 10_000_000, "largest size the base build is run at (`messages`; the eager engine needs about 340 bytes per message)")
 	flag.StringVar(&o.window, "window", "2024-01-01/2024-12-31", "`window` of the sized datasets (a year, so that January's queries find data)")
 	flag.IntVar(&o.reps, "reps", 40, "`requests` per query kind and size")
 	flag.Int64Var(&o.streamMax, "stream-max", 10_000_000, "largest size whose whole window is streamed (`messages`)")
