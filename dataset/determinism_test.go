@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"runtime"
 	"sync"
 	"testing"
@@ -129,6 +130,9 @@ func TestLazyAnswersWhateverTheOrder(t *testing.T) {
 					if res.Interactions() != eager.Query(queries[i]).Interactions() {
 						t.Errorf("cache %d, %s: Interactions differ", cache, queryString(queries[i]))
 					}
+					if got, want := d.Explain(queries[i]), eager.Explain(queries[i]); !reflect.DeepEqual(got, want) {
+						t.Errorf("cache %d, %s: Explain %+v, given whole %+v", cache, queryString(queries[i]), got, want)
+					}
 				}
 			}()
 		}
@@ -174,4 +178,44 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 	}
 	f.left -= len(p)
 	return len(p), nil
+}
+
+// TestLazyAnswersWhateverTheCPUs builds a seeded dataset and answers from it
+// with 1, 3 and 8 CPUs: skeletons are drawn in parallel chunks and large
+// answers made by workers, and neither may show in the bytes. Not
+// parallel: it sets GOMAXPROCS, which Go's test runner lets no parallel
+// test see (they run after the sequential ones).
+func TestLazyAnswersWhateverTheCPUs(t *testing.T) {
+	const seed, n = 9, 3000
+	c := testContract(t)
+	queries := determinismQueries()
+	answers := func() [][]byte {
+		d, err := NewSeededCache(c, seed, n, DefaultWindow(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([][]byte, len(queries))
+		for i, q := range queries {
+			var b bytes.Buffer
+			res := d.Query(q)
+			size := res.Size()
+			res.WriteTo(&b)
+			if size != int64(b.Len()) {
+				t.Fatalf("GOMAXPROCS %d, %s: Size %d, wrote %d", runtime.GOMAXPROCS(0), queryString(q), size, b.Len())
+			}
+			out[i] = b.Bytes()
+		}
+		return out
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(1)
+	want := answers()
+	for _, procs := range []int{3, 8} {
+		runtime.GOMAXPROCS(procs)
+		for i, got := range answers() {
+			if !bytes.Equal(got, want[i]) {
+				t.Errorf("GOMAXPROCS %d, %s: the answer differs from one CPU's", procs, queryString(queries[i]))
+			}
+		}
+	}
 }
