@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/odmock/odmock/dataset"
 )
 
 // lockedBuffer is a bytes.Buffer safe to write from run and read from a test.
@@ -483,5 +485,19 @@ func TestGCPercentFor(t *testing.T) {
 		if got := gcPercentFor(tt.live); got != tt.want {
 			t.Errorf("gcPercentFor(%d MB) = %d, want %d", tt.live>>20, got, tt.want)
 		}
+	}
+}
+
+// Stats counted over a sample say so before their totals.
+func TestWriteStatsSaysSampled(t *testing.T) {
+	var b strings.Builder
+	writeStats(&b, 1, dataset.DefaultWindow(), dataset.Stats{Users: 100000, SampledFrom: 16000000})
+	if !strings.Contains(b.String(), "counted over an evenly spaced sample of 100000 of the 16000000 users\n100000 users") {
+		t.Errorf("sampled stats:\n%s", b.String())
+	}
+	b.Reset()
+	writeStats(&b, 1, dataset.DefaultWindow(), dataset.Stats{Users: 500})
+	if strings.Contains(b.String(), "sample") {
+		t.Errorf("whole stats mention a sample:\n%s", b.String())
 	}
 }
