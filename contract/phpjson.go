@@ -10,10 +10,19 @@ import "unicode/utf8"
 const hexDigits = "0123456789abcdef"
 
 // AppendString appends s to dst as a JSON string the way PHP's json_encode
-// writes it. Invalid UTF-8 becomes U+FFFD.
+// writes it. Invalid UTF-8 becomes U+FFFD. Runs of bytes written as they
+// are (most of a text) are copied whole.
 func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && !escaped[s[j]] {
+			j++
+		}
+		dst = append(dst, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
@@ -29,10 +38,8 @@ func AppendString(dst []byte, s string) []byte {
 				dst = append(dst, '\\', 'b')
 			case c == '\f':
 				dst = append(dst, '\\', 'f')
-			case c < 0x20:
+			default: // the other controls
 				dst = appendU(dst, rune(c))
-			default:
-				dst = append(dst, c)
 			}
 			i++
 			continue
@@ -43,6 +50,15 @@ func AppendString(dst []byte, s string) []byte {
 	}
 	return append(dst, '"')
 }
+
+// escaped is the bytes AppendString does not copy as they are: controls,
+// quote, backslash, slash, and every byte of a non-ASCII character.
+var escaped = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c < 0x20 || c == '"' || c == '\\' || c == '/' || c >= utf8.RuneSelf
+	}
+	return t
+}()
 
 // appendRuneEscape appends r as \uXXXX, or a UTF-16 surrogate pair.
 func appendRuneEscape(dst []byte, r rune) []byte {

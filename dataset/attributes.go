@@ -10,9 +10,11 @@ func (d *Dataset) UsersWith(attribute string) int {
 	if i < 0 {
 		return 0
 	}
+	any := newLikeMatcher("") // LIKE '%%': every value, never null
+	ft := filterer{d: d}
 	n := 0
 	for u := range d.users {
-		if d.users[u].has[i] {
+		if ft.keeps(&compiledFilter{attr: i, m: any}, u) {
 			n++
 		}
 	}

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"io"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -68,5 +69,113 @@ func BenchmarkSeededDataset(b *testing.B) {
 		if _, err := NewSeeded(c, 1, 1000, DefaultWindow()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func BenchmarkSkeleton(b *testing.B) {
+	cat := newCatalog(1, DefaultWindow())
+	var convs []convSkel
+	i := uint64(1)
+	for b.Loop() {
+		_, convs = cat.skeleton(1, i, convs[:0])
+		i++
+	}
+}
+
+// BenchmarkMakeConversation is the cost of a conversation made on demand:
+// what a cache miss costs.
+func BenchmarkMakeConversation(b *testing.B) {
+	d, err := NewSeededCache(testContract(b), 1, 20_000, DefaultWindow(), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := d.st.(*lazyStore)
+	c := int(d.convOf[1])
+	b.ReportAllocs()
+	var n int64
+	for b.Loop() {
+		e := st.make(d.userOf(uint32(c)), c)
+		n += int64(len(e.buf))
+		if c++; c == len(d.at) {
+			c = int(d.convOf[1])
+		}
+	}
+	b.ReportMetric(float64(n)/float64(b.N), "bytes/conv")
+}
+
+// BenchmarkNewSeededMillion is the startup of a large seeded dataset: a
+// million users over a year (about six million user messages), what
+// --messages costs before serving: ns/user is wall time on every core,
+// B/user what it allocates.
+func BenchmarkNewSeededMillion(b *testing.B) {
+	c := testContract(b)
+	w := Window{Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC)}
+	const n = 1_000_000
+	b.ReportAllocs()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.TotalAlloc
+	for b.Loop() {
+		if _, err := NewSeededCache(c, 1, n, w, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/user")
+	b.ReportMetric(float64(ms.TotalAlloc-before)/float64(b.N)/n, "B/user")
+}
+
+// BenchmarkAnswerWindow is a whole-window answer as the server gives it
+// (query, Content-Length, body) over the default dataset and a year of
+// a million user messages: cold (a dataset just made, nothing made or
+// sized yet; the default one before its background encoding) and warm
+// (the same answer again).
+func BenchmarkAnswerWindow(b *testing.B) {
+	year := Window{Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC)}
+	for _, size := range []struct {
+		name  string
+		users func() int
+		w     Window
+	}{
+		{"default", func() int { return 500 }, DefaultWindow()},
+		{"1M", func() int { return UsersForMessages(1, year, 1_000_000) }, year},
+	} {
+		n := size.users()
+		q := Query{From: size.w.Start, To: size.w.End}
+		answer := func(b *testing.B, d *Dataset) int64 {
+			res := d.Query(q)
+			want := res.Size()
+			got, err := res.WriteTo(io.Discard)
+			if err != nil || got != want {
+				b.Fatalf("wrote %d of %d bytes: %v", got, want, err)
+			}
+			return got
+		}
+		b.Run(size.name+"/cold", func(b *testing.B) {
+			var bytes int64
+			for b.Loop() {
+				b.StopTimer()
+				d, err := NewSeeded(testContract(b), 1, n, size.w)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				bytes += answer(b, d)
+			}
+			b.ReportMetric(float64(bytes)/1e6/b.Elapsed().Seconds(), "MB/s")
+		})
+		b.Run(size.name+"/warm", func(b *testing.B) {
+			d, err := NewSeeded(testContract(b), 1, n, size.w)
+			if err != nil {
+				b.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond) // the default dataset's background encoding
+			answer(b, d)
+			var bytes int64
+			for b.Loop() {
+				bytes += answer(b, d)
+			}
+			b.ReportMetric(float64(bytes)/1e6/b.Elapsed().Seconds(), "MB/s")
+		})
 	}
 }

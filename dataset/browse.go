@@ -27,45 +27,68 @@ func (d *Dataset) Browse(filters []contract.Filter, offset, limit int) (page []U
 	if !ok {
 		return page, 0
 	}
-	for i := range d.users {
-		u := &d.users[i]
-		keep := true
-		for k := range cf {
-			if !cf[k].keeps(u) {
-				keep = false
-				break
-			}
+	if len(cf) == 0 { // every user: no need to test each
+		for u := max(offset, 0); u < d.users && len(page) < limit; u++ {
+			page = append(page, d.summary(u))
 		}
-		if !keep {
+		return page, d.users
+	}
+	ft := filterer{d: d}
+	for u := range d.users {
+		if !ft.keepsAll(cf, u) {
 			continue
 		}
 		total++
 		if total <= offset || len(page) >= limit {
 			continue
 		}
-		full := d.source(i)
-		s := UserSummary{ID: u.id, Name: full.Name, Attributes: full.Attributes, Messages: len(u.msgs),
-			BotMessages: len(full.Messages) - len(u.msgs)}
-		if s.Attributes == nil {
-			s.Attributes = map[string]string{}
-		}
-		if len(u.msgs) > 0 {
-			s.First = queryTime(time.Unix(u.msgs[0].at, 0))
-			s.Last = queryTime(time.Unix(u.msgs[len(u.msgs)-1].at, 0))
-		}
-		page = append(page, s)
+		page = append(page, d.summary(u))
 	}
 	return page, total
 }
 
-// Stats are the dataset's distributions (see StatsOf), for a person to
-// see before building on it. It reads every user whole (for a seeded
-// dataset, makes them again): it is for a person asking, once, not for
-// queries.
-func (d *Dataset) Stats() Stats {
-	users := make([]User, len(d.users))
-	for i := range d.users {
-		users[i] = d.source(i)
+// summary is user u as Browse lists them.
+func (d *Dataset) summary(u int) UserSummary {
+	full := d.source(u)
+	times := d.userTimes(u)
+	s := UserSummary{ID: full.ID, Name: full.Name, Attributes: full.Attributes, Messages: len(times),
+		BotMessages: len(full.Messages) - len(times)}
+	if s.Attributes == nil {
+		s.Attributes = map[string]string{}
 	}
-	return StatsOf(users)
+	if len(times) > 0 {
+		s.First = queryTime(time.Unix(times[0], 0))
+		s.Last = queryTime(time.Unix(times[len(times)-1], 0))
+	}
+	return s
+}
+
+// Stats are the dataset's distributions (see StatsOf), for a person to
+// see before building on it. It reads users whole (for a seeded dataset,
+// makes them again): it is for a person asking, once, not for queries. A
+// dataset of more than 100,000 users is counted over an evenly spaced
+// sample of that many, the same every time (Stats.SampledFrom says so).
+func (d *Dataset) Stats() Stats {
+	n := min(d.users, statsSample)
+	s := statsOf(n, func(k int) *User {
+		u := d.source(sampleIndex(k, n, d.users))
+		return &u
+	})
+	if n < d.users {
+		s.SampledFrom = d.users
+	}
+	return s
+}
+
+// statsSample is the most users Dataset.Stats reads (a variable for
+// tests).
+var statsSample = 100_000
+
+// sampleIndex is the k-th of n indexes evenly spaced over 0 to total-1,
+// the first and last included.
+func sampleIndex(k, n, total int) int {
+	if n <= 1 {
+		return 0
+	}
+	return int(int64(k) * int64(total-1) / int64(n-1))
 }

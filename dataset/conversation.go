@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // conversation makes one conversation of a user, following its scenario's
@@ -15,12 +13,18 @@ import (
 // hand-off to a person, and a rating after the answer now and then. Times
 // are offsets from the zero time until the conversation is placed.
 type conversation struct {
-	f     *gofakeit.Faker
+	f     *fakeRand
 	cat   *catalog
 	p     *persona
 	order string // the order this conversation is about
-	msgs  []Message
-	at    time.Duration
+	shape shape  // the branches the flow takes
+	// bots: make the bot's messages too. Without, a bot message still
+	// draws what it would draw and takes its time, so that the user's
+	// messages are the same, but it is neither written nor kept: the API
+	// serves only users' messages.
+	bots bool
+	msgs []Message
+	at   time.Duration
 }
 
 func (c *conversation) say(author, typ, text string, data []byte, gap time.Duration) {
@@ -31,8 +35,13 @@ func (c *conversation) say(author, typ, text string, data []byte, gap time.Durat
 // bot adds a bot message, a template filled in, a second or three after
 // the last message.
 func (c *conversation) bot(typ string, templates []string) {
-	t := c.p.fill(templates[c.f.IntRange(0, len(templates)-1)], c.order)
-	c.say(AuthorBot, typ, t, nil, time.Duration(c.f.IntRange(1, 3))*time.Second)
+	t := templates[c.f.IntRange(0, len(templates)-1)]
+	gap := time.Duration(c.f.IntRange(1, 3)) * time.Second
+	if !c.bots {
+		c.at += gap
+		return
+	}
+	c.say(AuthorBot, typ, c.p.fill(t, c.order), nil, gap)
 }
 
 // user adds a message from the user, after the time it takes to read and
@@ -52,7 +61,9 @@ func (c *conversation) user(typ, text string, data []byte) {
 	case "url_click":
 		gap = c.f.IntRange(4, 30)
 	default:
-		gap = 3 + len(text)/5 + c.f.IntRange(0, 12)
+		// Reading and typing, capped so that conversations keep within
+		// the bounds their placement assumed (preBound, postBound).
+		gap = min(3+len(text)/5+c.f.IntRange(0, 12), maxTypedGap)
 	}
 	c.say("me", typ, text, data, time.Duration(gap)*time.Second)
 }
@@ -63,15 +74,12 @@ func (c *conversation) type1(typ string, templates []string) {
 }
 
 func (c *conversation) make() {
-	f, p, book := c.f, c.p, c.p.book
-	webchat := p.platform == "webchat"
-	if webchat {
-		switch n := f.IntRange(0, 99); {
-		case n < 40:
-			c.user("chat_open", "", jsonObject("callback_id", "WELCOME"))
-		case n < 48:
-			c.user("trigger", "", jsonObject("callback_id", "intent_"+c.cat.scenarios[p.scenario].name))
-		}
+	f, p, book, sh := c.f, c.p, c.p.book, c.shape
+	switch sh.opening() {
+	case openChat:
+		c.user("chat_open", "", jsonObject("callback_id", "WELCOME"))
+	case openTrigger:
+		c.user("trigger", "", jsonObject("callback_id", "intent_"+c.cat.scenarios[p.scenario].name))
 	}
 	if p.known {
 		c.bot("text", book.greet)
@@ -90,8 +98,7 @@ func (c *conversation) make() {
 	k := f.IntRange(0, len(sp.threads)-1)
 	th := &sp.threads[k]
 	in := f.IntRange(0, len(th.intents)-1)
-	details := f.IntRange(0, 99)
-	if details >= 50 && details < 60 {
+	if sh.details() == detailsLong {
 		in = len(th.intents) - 1
 	}
 	paired := func(list []string) []string {
@@ -100,13 +107,13 @@ func (c *conversation) make() {
 		}
 		return list
 	}
-	switch n := f.IntRange(0, 99); {
-	case n < 7: // straight to a person
+	switch sh.route() {
+	case routeAgent: // straight to a person
 		c.bot("button", book.menu)
 		c.user("button", book.agent, jsonObject("name", book.agent, "callback_id", "handover_agent"))
 		c.bot("text", book.handoffBot)
 		return
-	case n < 62:
+	case routeButton:
 		c.bot("button", book.menu)
 		label := th.button
 		c.user("button", label, jsonObject("name", label, "callback_id", c.cat.scenarios[p.scenario].callbacks[k]))
@@ -115,55 +122,63 @@ func (c *conversation) make() {
 	}
 
 	// Details.
-	switch {
-	case details < 35:
+	switch sh.details() {
+	case detailsTyped:
 		c.bot("text", book.askMore)
 		c.type1("text", paired(th.details))
-	case details < 50:
+	case detailsForm:
 		c.bot("form", book.askForm)
-		c.user(pick(f, []string{"form", "form_response"}, []int{1, 1}), "", c.form(sp))
+		typ := "form"
+		if sh.has(shFormResponse) {
+			typ = "form_response"
+		}
+		c.user(typ, "", c.form(sp))
 		c.bot("text", book.formDone)
-	case details < 60:
+	case detailsLong:
 		c.bot("text", book.askMore)
 		c.type1("longtext_response", th.longtext)
 	}
 
 	// The answer, sometimes with a help article.
 	c.bot("text", paired(th.answers))
-	if webchat && chance(f, 18) {
-		url := "https://help.example.com/" + book.lang + "/" + strings.ReplaceAll(c.cat.scenarios[p.scenario].name, "_", "-")
-		c.bot("text", []string{book.link[f.IntRange(0, len(book.link)-1)] + " " + url})
-		if chance(f, 60) {
+	if sh.has(shLink) {
+		link := book.link[f.IntRange(0, len(book.link)-1)]
+		var url string
+		if c.bots || sh.has(shClick) {
+			url = "https://help.example.com/" + book.lang + "/" + strings.ReplaceAll(c.cat.scenarios[p.scenario].name, "_", "-")
+		}
+		if c.bots {
+			link += " " + url
+		}
+		c.bot("text", []string{link})
+		if sh.has(shClick) {
 			c.user("url_click", url, jsonObject("url", url))
 		}
 	}
-	if chance(f, 35) {
+	if sh.has(shFollowUp) {
 		fu := th.followUps[f.IntRange(0, len(th.followUps)-1)]
 		c.user("text", p.fill(fu[0], c.order), nil)
 		c.bot("text", []string{fu[1]})
 	}
 
 	// Resolution or hand-off, then perhaps a rating.
-	switch n := f.IntRange(0, 99); {
-	case n < 62:
+	switch sh.resolution() {
+	case resolved:
 		c.bot("text", book.anything)
 		c.type1("text", book.thanks)
 		c.bot("text", book.bye)
-		if chance(f, 40) {
-			c.rate(pick(f, []int{5, 4, 3, 2, 1}, []int{50, 30, 10, 6, 4}))
-		}
-	case n < 80:
+	case unresolved:
 		c.type1("text", book.unresolved)
 		c.type1("text", book.handoff)
 		c.bot("text", book.handoffBot)
-		if chance(f, 15) {
-			c.rate(pick(f, []int{5, 4, 3, 2, 1}, []int{10, 15, 25, 25, 25}))
-		}
-	case n < 88:
+	case handedOff:
 		c.type1("text", book.handoff)
 		c.bot("text", book.handoffBot)
 	default: // the user leaves without a word
 		c.bot("text", book.anything)
+	}
+	if sh.has(shRate) {
+		c.rate(sh.stars())
 	}
 }
 
@@ -172,8 +187,12 @@ func (c *conversation) make() {
 func (c *conversation) rate(stars int) {
 	c.bot("button", c.p.book.csatAsk)
 	c.stars(stars)
-	if chance(c.f, 50) {
-		c.type1(pick(c.f, []string{"text", "longtext_response"}, []int{4, 1}), c.comments(stars))
+	if c.shape.has(shComment) {
+		typ := "text"
+		if c.shape.has(shCommentLong) {
+			typ = "longtext_response"
+		}
+		c.type1(typ, c.comments(stars))
 	}
 }
 
@@ -198,16 +217,16 @@ func (c *conversation) comments(stars int) []string {
 // survey is the feedback survey: the bot asks for a rating, by buttons or
 // a form, and thanks the user.
 func (c *conversation) survey() {
-	stars := pick(c.f, []int{5, 4, 3, 2, 1}, []int{35, 30, 15, 12, 8})
+	stars := c.shape.stars()
 	book := c.p.book
-	if chance(c.f, 30) {
+	if c.shape.has(shSurveyForm) {
 		c.bot("form", book.surveyAsk)
 		cm := c.comments(stars)
 		c.user("form_response", "", jsonObject("rating", strconv.Itoa(stars), "comments", cm[c.f.IntRange(0, len(cm)-1)]))
 	} else {
 		c.bot("button", book.surveyAsk)
 		c.stars(stars)
-		if chance(c.f, 60) {
+		if c.shape.has(shComment) {
 			c.type1("text", c.comments(stars))
 		}
 	}
@@ -230,15 +249,15 @@ func (c *conversation) form(sp *scenarioPhrases) []byte {
 		case "last_name":
 			v = p.last
 		case "email":
-			v = p.email
+			v = p.emailAddress()
 		case "order_number":
 			v = c.order
 		case "invoice_number":
-			v = p.invoice
+			v = p.invoiceNumber()
 		case "postcode":
 			v = p.postcode
 		case "amount":
-			v = p.amount
+			v = p.amountText()
 		case "company":
 			v = p.company
 		case "team_size":

@@ -2,138 +2,80 @@ package dataset
 
 import (
 	"cmp"
-	"errors"
-	"fmt"
 	"runtime"
 	"slices"
 	"sort"
-	"strings"
-	"sync"
 
 	"github.com/odmock/odmock/contract"
 )
 
-// Dataset is an immutable, indexed set of users and their user-sent
-// messages, ready to answer queries. Messages are pre-encoded as JSON
-// once, so an answer is a concatenation of byte slices: answering costs a
-// binary search per user plus the size of the answer.
+// Dataset is an immutable, indexed set of users and their conversations,
+// ready to answer queries. What it searches is small: per conversation the
+// time of its first user message (its anchor), per user their
+// conversations and attributes. The messages themselves come from a store:
+// encoded once at New for users given whole (fixtures, recordings), or
+// made and encoded when a query first needs them for a seeded dataset
+// (NewSeeded), kept in a bounded cache. Either way an answer is a
+// concatenation of pre-encoded messages, with its exact length known
+// before it is streamed.
 type Dataset struct {
 	attributes []string // filter names, from the contract
-	users      []indexedUser
-	byID       map[string]int
-	messages   int // user-sent messages
-	botCount   int // bot messages (held by the source, never served)
-	// timeline is every user-sent message by time (then user): a narrow
-	// range finds its users without looking at the others.
-	timeline []timelineEntry
+	st         store
+	users      int
+	// convOf[u]:convOf[u+1] are user u's conversations, in time order.
+	convOf []uint32
+	// at is each conversation's anchor, Unix seconds: its first user
+	// message. Its user messages are at most span seconds later.
+	at   []int64
+	span int64
+	// timeline is every conversation by anchor, then index (so by user
+	// within a second): a narrow range finds its users without looking
+	// at the others.
+	timeline []uint32
+	messages int // user-sent messages
+	botCount int // bot messages (held by the source, never served)
 	// source gives user i whole, bot messages and attributes as written:
 	// the fixture's user, or the seeded user made again. Only explanations
 	// and the console read it, never a query.
 	source func(i int) User
 }
 
-// timelineEntry is one user-sent message in the timeline.
-type timelineEntry struct {
-	at   int64
-	user uint32 // index in Dataset.users
+// store is where a dataset's users and messages come from: users given
+// whole (eagerStore) or generated from a seed (lazyStore).
+type store interface {
+	// lookup is the index of the user with the ID, compared exactly.
+	lookup(id string) (int, bool)
+	// match reports whether user u has attribute a (an index into the
+	// contract's attributes) and its value matches m, in scratch space.
+	match(u, a int, m *likeMatcher, scratch []byte) (bool, []byte)
+	// appendHead appends `{"<id>":{"chatbot_user_data":{...},"from":"`
+	// and appendMid `","user_id":"<id>"`: the query's bounds go between
+	// them, its applied filters after.
+	appendHead(dst []byte, u int) []byte
+	appendMid(dst []byte, u int) []byte
+	// conv is conversation c of user u, its user-sent messages encoded.
+	conv(u, c int) *encodedConv
+	// convMessages is the number of user-sent messages of conversation c,
+	// and convBytes the length of their JSON, back to back.
+	convMessages(c int) int
+	convBytes(u, c int) int
 }
 
-// buildTimeline indexes every user-sent message by time.
-func (d *Dataset) buildTimeline() {
-	d.timeline = make([]timelineEntry, 0, d.messages)
-	for i := range d.users {
-		for _, m := range d.users[i].msgs {
-			d.timeline = append(d.timeline, timelineEntry{at: m.at, user: uint32(i)})
-		}
-	}
-	slices.SortFunc(d.timeline, func(a, b timelineEntry) int {
-		if a.at != b.at {
-			return cmp.Compare(a.at, b.at)
-		}
-		return cmp.Compare(a.user, b.user)
-	})
+// encodedConv is the user-sent messages of a conversation, encoded:
+// message j is buf[msgs[j].off:msgs[j].end], back to back in date order.
+type encodedConv struct {
+	buf  []byte
+	msgs []convMsg
 }
 
-// New indexes users for the contract's attributes. User IDs must be
-// unique and non-empty, and attribute names must be filters of the contract.
-func New(c *contract.Contract, users []User) (*Dataset, error) {
-	d := &Dataset{attributes: c.Attributes(), byID: make(map[string]int, len(users))}
-	d.source = func(i int) User { return users[i] }
-	ix := newIndexer(c)
-	d.users = make([]indexedUser, 0, len(users))
-	for i := range users {
-		u := &users[i]
-		if u.ID == "" {
-			return nil, fmt.Errorf("user %d: empty id", i)
-		}
-		if _, dup := d.byID[u.ID]; dup {
-			return nil, fmt.Errorf("user %s: duplicate id", u.ID)
-		}
-		for name := range u.Attributes {
-			if !slices.Contains(c.Attributes(), name) {
-				return nil, fmt.Errorf("user %s: attribute %q is not a filter of the contract (one of %s)",
-					u.ID, name, strings.Join(c.Attributes(), ", "))
-			}
-		}
-		iu, err := ix.index(u)
-		if err != nil {
-			return nil, err
-		}
-		d.byID[u.ID] = len(d.users)
-		d.users = append(d.users, iu)
-	}
-	d.messages, d.botCount = ix.messages, ix.bots
-	d.buildTimeline()
-	return d, nil
-}
-
-// NewSeeded generates and indexes n users straight into a dataset,
-// in parallel, never holding all the generated users at once: the
-// dataset Generate(seed, n, w) would give, at a fraction of the memory.
-func NewSeeded(c *contract.Contract, seed uint64, n int, w Window) (*Dataset, error) {
-	d := &Dataset{attributes: c.Attributes(), users: make([]indexedUser, n), byID: make(map[string]int, n)}
-	cat := newCatalog(seed, w)
-	d.source = func(i int) User { return seededUser(cat, seed, i) }
-	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
-	ixs := make([]*indexer, workers)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for k := range workers {
-		ixs[k] = newIndexer(c)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := k; i < n; i += workers {
-				u := seededUser(cat, seed, i)
-				iu, err := ixs[k].index(&u)
-				if err != nil {
-					errs[k] = err
-					return
-				}
-				d.users[i] = iu
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	for i := range d.users {
-		if _, dup := d.byID[d.users[i].id]; dup {
-			return nil, fmt.Errorf("user %s: duplicate id (seed %d)", d.users[i].id, seed)
-		}
-		d.byID[d.users[i].id] = i
-	}
-	for _, ix := range ixs {
-		d.messages += ix.messages
-		d.botCount += ix.bots
-	}
-	d.buildTimeline()
-	return d, nil
+// convMsg is a user-sent message: its time and where its JSON is.
+type convMsg struct {
+	at       int64 // Unix seconds
+	off, end uint32
 }
 
 // Users is the number of users in the dataset.
-func (d *Dataset) Users() int { return len(d.users) }
+func (d *Dataset) Users() int { return d.users }
 
 // Messages is the number of user-sent messages, the ones queries can return.
 func (d *Dataset) Messages() int { return d.messages }
@@ -141,9 +83,146 @@ func (d *Dataset) Messages() int { return d.messages }
 // BotMessages is the number of bot messages, which queries never return.
 func (d *Dataset) BotMessages() int { return d.botCount }
 
+// Conversations is the number of conversations with a user message.
+func (d *Dataset) Conversations() int { return len(d.at) }
+
+// index builds the timeline, once convOf and at are filled.
+func (d *Dataset) index() {
+	d.timeline = sortByTime(d.at)
+}
+
+// sortByTime is the indexes of at sorted by (at, index): linear time
+// for a hundred million conversations, on every core. Anchors are
+// counted into buckets of 4096 seconds, each bucket's indexes written in
+// order with their seconds in the bucket beside them, then each bucket
+// sorted on its own: small ones by insertion, large ones by counting.
+// Anchors too sparse for buckets get a plain sort.
+func sortByTime(at []int64) []uint32 {
+	out := make([]uint32, len(at))
+	if len(at) == 0 {
+		return out
+	}
+	parts := min(runtime.GOMAXPROCS(0), len(at)/(1<<16)+1)
+	part := func(p int) (int, int) { return p * len(at) / parts, (p + 1) * len(at) / parts }
+	los, his := make([]int64, parts), make([]int64, parts)
+	inParallel(parts, func(p int) {
+		l, h := part(p)
+		lo, hi := at[l], at[l]
+		for _, t := range at[l:h] {
+			lo, hi = min(lo, t), max(hi, t)
+		}
+		los[p], his[p] = lo, hi
+	})
+	lo, hi := slices.Min(los), slices.Max(his)
+	buckets := uint64(hi-lo)>>bucketBits + 1
+	if uint64(hi-lo) >= 1<<40 || buckets > uint64(4*len(at)+1<<16) {
+		for i := range out {
+			out[i] = uint32(i)
+		}
+		slices.SortFunc(out, func(a, b uint32) int {
+			return cmp.Or(cmp.Compare(at[a], at[b]), cmp.Compare(a, b))
+		})
+		return out
+	}
+	// Counts per bucket in each part of at, then where each part's
+	// entries of a bucket go: after the earlier parts', so indexes stay
+	// in order.
+	next := make([][]uint32, parts)
+	inParallel(parts, func(p int) {
+		c := make([]uint32, buckets)
+		l, h := part(p)
+		for _, t := range at[l:h] {
+			c[uint64(t-lo)>>bucketBits]++
+		}
+		next[p] = c
+	})
+	start := make([]uint32, buckets+1)
+	sum := uint32(0)
+	for b := range buckets {
+		start[b] = sum
+		for p := range parts {
+			c := next[p][b]
+			next[p][b] = sum
+			sum += c
+		}
+	}
+	start[buckets] = sum
+	// Each entry's index goes to out and its second in the bucket to fine,
+	// in index order within a bucket.
+	fine := make([]uint16, len(at))
+	inParallel(parts, func(p int) {
+		nx := next[p]
+		l, h := part(p)
+		for i, t := range at[l:h] {
+			b := uint64(t-lo) >> bucketBits
+			out[nx[b]] = uint32(l + i)
+			fine[nx[b]] = uint16(uint64(t-lo) & bucketMask)
+			nx[b]++
+		}
+	})
+	// Buckets in runs of about equal size, sorted in parallel.
+	const run = 1 << 16
+	runs := int(sum/run) + 1
+	inParallel(runs, func(k int) {
+		var count [1 << bucketBits]uint32
+		var keyed []uint64
+		b0, _ := slices.BinarySearch(start, uint32(k*run))
+		b1, _ := slices.BinarySearch(start, uint32(min((k+1)*run, len(at))))
+		for b := b0; b < b1 && b < int(buckets); b++ {
+			l, h := start[b], start[b+1]
+			keyed = keyed[:0]
+			for j := l; j < h; j++ {
+				keyed = append(keyed, uint64(fine[j])<<32|uint64(out[j]))
+			}
+			sortBucket(keyed, out[l:h], &count)
+		}
+	})
+	return out
+}
+
+const (
+	bucketBits = 12
+	bucketMask = 1<<bucketBits - 1
+)
+
+// sortBucket writes the indexes of keyed, entries (second<<32 | index),
+// to out in order; count is scratch space.
+func sortBucket(keyed []uint64, out []uint32, count *[1 << bucketBits]uint32) {
+	if len(keyed) < 64 {
+		for x := 1; x < len(keyed); x++ {
+			for y := x; y > 0 && keyed[y] < keyed[y-1]; y-- {
+				keyed[y], keyed[y-1] = keyed[y-1], keyed[y]
+			}
+		}
+		for x, v := range keyed {
+			out[x] = uint32(v)
+		}
+		return
+	}
+	clear(count[:])
+	for _, v := range keyed {
+		count[v>>32]++
+	}
+	sum := uint32(0)
+	for s, c := range count {
+		count[s] = sum
+		sum += c
+	}
+	for _, v := range keyed {
+		out[count[v>>32]] = uint32(v)
+		count[v>>32]++
+	}
+}
+
+// userOf is the user of conversation c.
+func (d *Dataset) userOf(c uint32) int {
+	return sort.Search(d.users, func(u int) bool { return d.convOf[u+1] > c })
+}
+
 // Result is the answer to a query: the matching users, in order of their
 // first message in the range, each with the range of their messages.
 type Result struct {
+	d *Dataset
 	// from and to are the query's bounds, formatted: a timestamp always has
 	// the same length, so they fit in arrays and cost no allocation.
 	from, to timestamp
@@ -151,65 +230,25 @@ type Result struct {
 	// the filters the query applied, the same for every user.
 	applied string
 	groups  []group
+	// made is what sizing the answer made that writing it uses (a
+	// seeded dataset's large answers): Size fills it, WriteTo takes it.
+	made *madeRuns
 }
 
+// group is a user of a result: conversations cl to ch-1, from message lo
+// of the first to message hi-1 of the last (hi -1: to its end); the ones
+// between are whole.
 type group struct {
-	u      *indexedUser
-	lo, hi int // u.msgs[lo:hi] are in the range
-}
-
-// Query answers q. It costs a binary search per candidate user, plus a sort
-// of the matching users, plus nothing per message until the answer is
-// written.
-func (d *Dataset) Query(q contract.Query) Result {
-	from, to := q.From.Unix(), q.To.Unix()
-	r := Result{from: newTimestamp(q.From), to: newTimestamp(q.To), applied: appliedFilters(q)}
-	if from > to {
-		return r
-	}
-	filters, ok := d.compileFilters(q.Filters)
-	if !ok {
-		// The contract never lets an unknown filter through; if one came
-		// from the Go API, nobody has that attribute.
-		return r
-	}
-	consider := func(u *indexedUser) {
-		for i := range filters {
-			if !filters[i].keeps(u) {
-				return
-			}
-		}
-		if lo, hi := u.inRange(from, to); lo < hi {
-			r.groups = append(r.groups, group{u: u, lo: lo, hi: hi})
-		}
-	}
-	if q.UserID != "" {
-		if i, ok := d.byID[q.UserID]; ok {
-			consider(&d.users[i])
-		}
-		return r
-	}
-	// Users appear in order of their first message in the range; users
-	// whose first messages share a second keep the dataset's order.
-	if d.candidates(from, to, consider) {
-		return r // met in that order already
-	}
-	slices.SortStableFunc(r.groups, func(a, b group) int {
-		return cmp.Compare(a.u.msgs[a.lo].at, b.u.msgs[b.lo].at)
-	})
-	return r
+	u       uint32
+	cl, ch  uint32
+	lo, hi  int32
+	firstAt int64
 }
 
 // compiledFilter is one filter of a query, ready to test users.
 type compiledFilter struct {
 	attr int // index in Dataset.attributes
 	m    likeMatcher
-}
-
-// keeps reports whether u passes the filter: it has the attribute, and
-// the attribute matches.
-func (f *compiledFilter) keeps(u *indexedUser) bool {
-	return u.has[f.attr] && f.m.match(u.lower[f.attr])
 }
 
 // compileFilters readies a query's filters; ok is false when one names
@@ -226,41 +265,171 @@ func (d *Dataset) compileFilters(fs []contract.Filter) (out []compiledFilter, ok
 	return out, true
 }
 
-// inRange is the span of u's messages within [from, to]: u.msgs[lo:hi].
-func (u *indexedUser) inRange(from, to int64) (lo, hi int) {
-	lo = sort.Search(len(u.msgs), func(i int) bool { return u.msgs[i].at >= from })
-	hi = lo + sort.Search(len(u.msgs)-lo, func(i int) bool { return u.msgs[lo+i].at > to })
-	return lo, hi
+// filterer tests users against compiled filters, reusing its scratch
+// space across users.
+type filterer struct {
+	d       *Dataset
+	scratch []byte
 }
 
-// candidates calls visit for each user who may have a message in
-// [from, to]. With fewer messages in the range than users, it walks the
-// timeline: it meets the users in order of their first message in the
-// range, and never the users outside it (ordered is then true). Else it
-// meets every user, in the dataset's order.
-func (d *Dataset) candidates(from, to int64, visit func(*indexedUser)) (ordered bool) {
-	tlo, thi := d.timelineSpan(from, to)
-	if thi-tlo < len(d.users) {
-		seen := make([]uint64, (len(d.users)+63)/64)
-		for _, e := range d.timeline[tlo:thi] {
-			if w, bit := e.user/64, uint64(1)<<(e.user%64); seen[w]&bit == 0 {
-				seen[w] |= bit
-				visit(&d.users[e.user])
+// keeps reports whether user u has f's attribute and it matches.
+func (t *filterer) keeps(f *compiledFilter, u int) bool {
+	var ok bool
+	ok, t.scratch = t.d.st.match(u, f.attr, &f.m, t.scratch)
+	return ok
+}
+
+// keepsAll reports whether user u passes every filter of fs.
+func (t *filterer) keepsAll(fs []compiledFilter, u int) bool {
+	for i := range fs {
+		if !t.keeps(&fs[i], u) {
+			return false
+		}
+	}
+	return true
+}
+
+// Query answers q: users by ID, or the users with conversations near the
+// range (see candidates), then each user's filters, then their messages
+// in the range. Only conversations that straddle the range's bounds are
+// looked into; the answer's messages are made and encoded when it is
+// written.
+func (d *Dataset) Query(q contract.Query) Result {
+	from, to := q.From.Unix(), q.To.Unix()
+	r := Result{d: d, from: newTimestamp(q.From), to: newTimestamp(q.To), applied: appliedFilters(q), made: new(madeRuns)}
+	if from > to {
+		return r
+	}
+	filters, ok := d.compileFilters(q.Filters)
+	if !ok {
+		// The contract never lets an unknown filter through; if one came
+		// from the Go API, nobody has that attribute.
+		return r
+	}
+	ft := filterer{d: d}
+	consider := func(u int) {
+		if !ft.keepsAll(filters, u) {
+			return
+		}
+		if g, ok := d.groupOf(u, from, to); ok {
+			r.groups = append(r.groups, g)
+		}
+	}
+	if q.UserID != "" {
+		if u, ok := d.st.lookup(q.UserID); ok {
+			consider(u)
+		}
+		return r
+	}
+	d.candidates(from, to, consider)
+	// Users appear in order of their first message in the range; users
+	// whose first messages share a second keep the dataset's order.
+	sortGroups(r.groups)
+	return r
+}
+
+// candidates calls visit, in the dataset's order, for each user who may
+// have a message in [from, to]: the users of the conversations the
+// timeline finds near the range, or every user when those are more
+// conversations than there are users.
+func (d *Dataset) candidates(from, to int64, visit func(u int)) {
+	tl := d.timeline
+	tlo := sort.Search(len(tl), func(j int) bool { return d.at[tl[j]] >= from-d.span })
+	thi := tlo + sort.Search(len(tl)-tlo, func(j int) bool { return d.at[tl[tlo+j]] > to })
+	if thi-tlo >= d.users {
+		for u := range d.users {
+			visit(u)
+		}
+		return
+	}
+	users := make([]uint32, 0, thi-tlo)
+	for _, c := range tl[tlo:thi] {
+		users = append(users, uint32(d.userOf(c)))
+	}
+	slices.Sort(users)
+	for _, u := range slices.Compact(users) {
+		visit(int(u))
+	}
+}
+
+// sortGroups sorts groups, which come in user order, by the time of
+// their first message, ties in user order (as a stable sort would keep
+// them): as numbers, time then place, when they fit in 64 bits.
+func sortGroups(gs []group) {
+	if len(gs) < 2 {
+		return
+	}
+	lo, hi := gs[0].firstAt, gs[0].firstAt
+	for i := range gs {
+		lo, hi = min(lo, gs[i].firstAt), max(hi, gs[i].firstAt)
+	}
+	const placeBits = 29
+	if len(gs) >= 1<<placeBits || uint64(hi-lo) >= 1<<(64-placeBits) {
+		slices.SortFunc(gs, func(a, b group) int {
+			return cmp.Or(cmp.Compare(a.firstAt, b.firstAt), cmp.Compare(a.u, b.u))
+		})
+		return
+	}
+	keys := make([]uint64, len(gs))
+	for i := range gs {
+		keys[i] = uint64(gs[i].firstAt-lo)<<placeBits | uint64(i)
+	}
+	slices.Sort(keys)
+	sorted := make([]group, len(gs))
+	for i, k := range keys {
+		sorted[i] = gs[k&(1<<placeBits-1)]
+	}
+	copy(gs, sorted)
+}
+
+// groupOf is user u's messages in [from, to], if any.
+func (d *Dataset) groupOf(u int, from, to int64) (group, bool) {
+	c0, c1 := int(d.convOf[u]), int(d.convOf[u+1])
+	c := c0 + sort.Search(c1-c0, func(j int) bool { return d.at[c0+j]+d.span >= from })
+	g := group{u: uint32(u)}
+	found := false
+	for ; c < c1 && d.at[c] <= to; c++ {
+		lo, hi, first := 0, -1, d.at[c]
+		if d.at[c] < from || d.at[c]+d.span > to {
+			// It may straddle a bound: look at its messages.
+			e := d.st.conv(u, c)
+			lo = sort.Search(len(e.msgs), func(j int) bool { return e.msgs[j].at >= from })
+			hi = lo + sort.Search(len(e.msgs)-lo, func(j int) bool { return e.msgs[lo+j].at > to })
+			if lo == hi {
+				continue // before the range: only the first ones can be
+			}
+			first = e.msgs[lo].at
+			if hi == len(e.msgs) {
+				hi = -1
 			}
 		}
-		return true
+		if !found {
+			g.cl, g.lo, g.firstAt, found = uint32(c), int32(lo), first, true
+		}
+		g.ch, g.hi = uint32(c+1), int32(hi)
 	}
-	for i := range d.users {
-		visit(&d.users[i])
-	}
-	return false
+	return g, found
 }
 
-// timelineSpan is the span of the timeline within [from, to].
-func (d *Dataset) timelineSpan(from, to int64) (lo, hi int) {
-	lo, _ = slices.BinarySearchFunc(d.timeline, from, func(e timelineEntry, t int64) int { return cmp.Compare(e.at, t) })
-	hi, _ = slices.BinarySearchFunc(d.timeline, to+1, func(e timelineEntry, t int64) int { return cmp.Compare(e.at, t) })
-	return lo, hi
+// messages calls fn with each conversation of g and the range of its
+// messages in the answer.
+func (r *Result) messages(g *group, fn func(e *encodedConv, lo, hi int)) {
+	r.messagesOf(g, r.d.st.conv, fn)
+}
+
+// messagesOf is messages, with the conversations taken from conv.
+func (r *Result) messagesOf(g *group, conv func(u, c int) *encodedConv, fn func(e *encodedConv, lo, hi int)) {
+	for c := g.cl; c < g.ch; c++ {
+		e := conv(int(g.u), int(c))
+		lo, hi := 0, len(e.msgs)
+		if c == g.cl {
+			lo = int(g.lo)
+		}
+		if c == g.ch-1 && g.hi >= 0 {
+			hi = int(g.hi)
+		}
+		fn(e, lo, hi)
+	}
 }
 
 // echoedFilters are the filters each user of an answer names, as the page
@@ -305,8 +474,38 @@ func (r Result) Len() int { return len(r.groups) }
 // Interactions is the number of interactions in the result.
 func (r Result) Interactions() int {
 	n := 0
-	for _, g := range r.groups {
-		n += g.hi - g.lo
+	for i := range r.groups {
+		n += r.d.groupMessages(&r.groups[i])
 	}
 	return n
+}
+
+// groupMessages is the number of messages of g.
+func (d *Dataset) groupMessages(g *group) int {
+	n := 0
+	for c := g.cl; c < g.ch; c++ {
+		lo, hi := 0, -1
+		if c == g.cl {
+			lo = int(g.lo)
+		}
+		if c == g.ch-1 {
+			hi = int(g.hi)
+		}
+		if hi < 0 {
+			hi = d.st.convMessages(int(c))
+		}
+		n += hi - lo
+	}
+	return n
+}
+
+// userTimes is the times of user u's own messages, in order.
+func (d *Dataset) userTimes(u int) []int64 {
+	var out []int64
+	for c := int(d.convOf[u]); c < int(d.convOf[u+1]); c++ {
+		for _, m := range d.st.conv(u, c).msgs {
+			out = append(out, m.at)
+		}
+	}
+	return out
 }

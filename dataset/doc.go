@@ -19,12 +19,17 @@
 //
 // # The engine
 //
-// New indexes users into a Dataset (NewSeeded generates and indexes in
-// parallel, never holding every user at once). Dataset.Query answers a
-// contract.Query: users by ID, messages by time, filters as SQL's
-// LIKE '%value%' in a case-insensitive collation, bot messages never
-// returned. Every message is encoded once, in PHP's escaping, so a Result
-// streams with WriteTo from those bytes, its exact length known (Size).
+// New indexes users given whole into a Dataset, every message encoded.
+// NewSeeded draws only each user's skeleton (attributes as codes, each
+// conversation's anchor and shape: skeleton.go, shape.go) and makes a
+// conversation's messages when a query first needs them, from (seed,
+// user, conversation), keeping recent ones in a bounded cache (cache.go):
+// a hundred million messages are ready in seconds, in little memory.
+// Dataset.Query answers a contract.Query over either: users by ID,
+// conversations by time, filters as SQL's LIKE '%value%' in a
+// case-insensitive collation, bot messages never returned. Messages are
+// encoded in PHP's escaping, so a Result streams with WriteTo from those
+// bytes, its exact length known first (Size).
 //
 // # Windows
 //

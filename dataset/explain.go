@@ -90,32 +90,34 @@ func likeText(v string) string { return "LIKE '%" + v + "%'" }
 func (d *Dataset) Explain(q contract.Query) Explanation {
 	from, to := q.From.Unix(), q.To.Unix()
 	e := Explanation{From: queryTime(q.From), To: queryTime(q.To), Inverted: from > to, Steps: []Step{}}
-	type test func(u *indexedUser) bool
-	var tests []test
+	ft := filterer{d: d}
+	var tests []func(u int) bool
 	if q.UserID != "" {
 		e.Steps = append(e.Steps, Step{Param: "user_id", Value: q.UserID, Test: fmt.Sprintf("= %q", q.UserID)})
-		tests = append(tests, func(u *indexedUser) bool { return u.id == q.UserID })
+		want, found := d.st.lookup(q.UserID)
+		tests = append(tests, func(u int) bool { return found && u == want })
 	}
 	for _, f := range q.Filters {
 		e.Steps = append(e.Steps, Step{Param: f.Attribute, Value: f.Value, Test: likeText(f.Value)})
 		cf, ok := d.compileFilters([]contract.Filter{f})
 		if !ok {
-			tests = append(tests, func(*indexedUser) bool { return false })
+			tests = append(tests, func(int) bool { return false })
 			continue
 		}
-		tests = append(tests, func(u *indexedUser) bool { return cf[0].keeps(u) })
+		tests = append(tests, func(u int) bool { return ft.keeps(&cf[0], u) })
 	}
 	if e.Inverted {
 		return e
 	}
 	passed := make([]int, len(tests))
-	visit := func(u *indexedUser) {
-		lo, hi := u.inRange(from, to)
-		if lo == hi {
+	visit := func(u int) {
+		g, ok := d.groupOf(u, from, to)
+		if !ok {
 			return
 		}
+		n := d.groupMessages(&g)
 		e.InRange++
-		e.MessagesInRange += hi - lo
+		e.MessagesInRange += n
 		for k, t := range tests {
 			if !t(u) {
 				return
@@ -123,7 +125,7 @@ func (d *Dataset) Explain(q contract.Query) Explanation {
 			passed[k]++
 		}
 		e.Users++
-		e.Messages += hi - lo
+		e.Messages += n
 	}
 	d.candidates(from, to, visit) // the users Query considers
 	before := e.InRange
@@ -138,23 +140,24 @@ func (d *Dataset) Explain(q contract.Query) Explanation {
 // the order Explain narrows: the ID, the range, then each filter.
 func (d *Dataset) ExplainUser(q contract.Query, id string) UserVerdict {
 	v := UserVerdict{UserID: id, BotInRange: []string{}}
-	i, ok := d.byID[id]
+	i, ok := d.st.lookup(id)
 	if !ok {
 		v.Verdict, v.Reason = VerdictNoSuchUser, fmt.Sprintf("no user has the id %q (ids are exact: case and spaces count)", id)
 		return v
 	}
-	u := &d.users[i]
+	times := d.userTimes(i)
 	from, to := q.From.Unix(), q.To.Unix()
 	lo, hi := 0, 0
 	if from <= to {
-		lo, hi = u.inRange(from, to)
+		lo, _ = slices.BinarySearch(times, from)
+		hi, _ = slices.BinarySearch(times, to+1)
 	}
 	v.Messages = hi - lo
 	if lo > 0 {
-		v.LastBefore = queryTime(time.Unix(u.msgs[lo-1].at, 0))
+		v.LastBefore = queryTime(time.Unix(times[lo-1], 0))
 	}
-	if hi < len(u.msgs) {
-		v.FirstAfter = queryTime(time.Unix(u.msgs[hi].at, 0))
+	if hi < len(times) {
+		v.FirstAfter = queryTime(time.Unix(times[hi], 0))
 	}
 	if q.UserID != "" && q.UserID != id {
 		v.Verdict, v.Reason = VerdictOtherUser, fmt.Sprintf("the query asks for user_id %q only", q.UserID)
@@ -166,7 +169,7 @@ func (d *Dataset) ExplainUser(q contract.Query, id string) UserVerdict {
 		switch {
 		case from > to:
 			v.Reason = "from is after to: the range holds nothing"
-		case len(u.msgs) == 0:
+		case len(times) == 0:
 			v.Reason = "the user has sent no message at all (the API returns only the user's own messages)"
 		default:
 			v.Reason = "the user sent no message between " + queryTime(q.From) + " and " + queryTime(q.To)
@@ -182,13 +185,14 @@ func (d *Dataset) ExplainUser(q contract.Query, id string) UserVerdict {
 		}
 		return v
 	}
+	ft := filterer{d: d}
 	for _, f := range q.Filters {
 		cf, ok := d.compileFilters([]contract.Filter{f})
 		if !ok {
 			v.Verdict, v.Reason = VerdictUnknownParam, fmt.Sprintf("%s is not an attribute of the data", f.Attribute)
 			return v
 		}
-		if cf[0].keeps(u) {
+		if ft.keeps(&cf[0], i) {
 			continue
 		}
 		miss := &FilterMiss{Param: f.Attribute, Pattern: likeText(f.Value)}
@@ -229,7 +233,7 @@ func (d *Dataset) botTimes(i int, q contract.Query) []string {
 // User is the user with id as the data holds them: attributes as written
 // and every message, the bot's too, in date order.
 func (d *Dataset) User(id string) (User, bool) {
-	i, ok := d.byID[id]
+	i, ok := d.st.lookup(id)
 	if !ok {
 		return User{}, false
 	}

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -183,5 +184,38 @@ func TestExplainUserReasons(t *testing.T) {
 				t.Errorf("reason = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// A large dataset's stats count an evenly spaced sample, the first and
+// last users included, and say so; a small one counts every user.
+func TestStatsSampleLargeDatasets(t *testing.T) {
+	c := testContract(t)
+	d, err := NewSeeded(c, 3, 40, DefaultWindow())
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := d.Stats()
+	if whole.Users != 40 || whole.SampledFrom != 0 {
+		t.Fatalf("40 users: users %d, sampled from %d; want 40, 0", whole.Users, whole.SampledFrom)
+	}
+	defer func(n int) { statsSample = n }(statsSample)
+	statsSample = 10
+	st := d.Stats()
+	if st.Users != 10 || st.SampledFrom != 40 {
+		t.Fatalf("sample of 10: users %d, sampled from %d; want 10, 40", st.Users, st.SampledFrom)
+	}
+	want := []User{}
+	for k := range 10 {
+		want = append(want, d.source(sampleIndex(k, 10, 40)))
+	}
+	if got, w := st, StatsOf(want); !reflect.DeepEqual(got.Countries, w.Countries) || got.UserMessages != w.UserMessages {
+		t.Errorf("the sample's stats are not StatsOf the sampled users")
+	}
+	if sampleIndex(0, 10, 40) != 0 || sampleIndex(9, 10, 40) != 39 {
+		t.Errorf("sample bounds %d..%d, want 0..39", sampleIndex(0, 10, 40), sampleIndex(9, 10, 40))
+	}
+	if again := d.Stats(); !reflect.DeepEqual(again, st) {
+		t.Errorf("the sample differs from one call to the next")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/brianvoe/gofakeit/v6"
 	"github.com/odmock/odmock/contract"
 )
 
@@ -37,7 +36,7 @@ func seededUser(cat *catalog, seed uint64, i int) User {
 	if i == 0 {
 		return pageExampleUser()
 	}
-	return fakeUser(cat, seed, uint64(i))
+	return cat.fakeUser(seed, uint64(i))
 }
 
 // splitMix64 is a tiny, fast rand.Source64 (Steele et al.'s SplitMix64).
@@ -55,27 +54,23 @@ func (s *splitMix64) Uint64() uint64 {
 func (s *splitMix64) Int63() int64    { return int64(s.Uint64() >> 1) }
 func (s *splitMix64) Seed(seed int64) { s.state = uint64(seed) }
 
-// userFaker returns the generator of user i: its state mixes the seed and
-// the index, so neighbouring users are unrelated.
-func userFaker(seed, i uint64) *gofakeit.Faker {
-	mix := splitMix64{state: seed ^ 0x6a09e667f3bcc909}
-	mix.state ^= i * 0xd1342543de82ef95
-	return gofakeit.NewCustom(&splitMix64{state: mix.Uint64()})
-}
-
 // pick returns one of items, with the given weights (any positive scale).
-func pick[T any](f *gofakeit.Faker, items []T, weights []int) T {
+func pick[T any](f drawer, items []T, weights []int) T {
 	return items[pickIndex(f, weights)]
 }
 
-func chance(f *gofakeit.Faker, percent int) bool { return f.IntRange(0, 99) < percent }
+func chance(f drawer, percent int) bool { return f.IntRange(0, 99) < percent }
 
 func strPtr(s string) *string { return &s }
 
 // jsonObject encodes key, value, key, value... as a JSON object of strings,
 // keys in the given order.
 func jsonObject(kv ...string) []byte {
-	b := []byte{'{'}
+	n := 2
+	for _, s := range kv {
+		n += len(s) + 4
+	}
+	b := append(make([]byte, 0, n), '{')
 	for i := 0; i+1 < len(kv); i += 2 {
 		if i > 0 {
 			b = append(b, ',')

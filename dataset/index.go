@@ -10,7 +10,7 @@ import (
 	"github.com/odmock/odmock/contract"
 )
 
-// indexedUser is a user as queries see it.
+// indexedUser is a user given whole, as queries see it.
 type indexedUser struct {
 	id    string
 	lower []string // lower-cased attribute values, by contract attribute
@@ -22,13 +22,85 @@ type indexedUser struct {
 	// buf holds the user's messages as JSON, back to back in date order,
 	// so the messages of any range are one contiguous run of it.
 	buf  []byte
-	msgs []indexedMsg // user-sent messages, by date then position
+	msgs []convMsg // user-sent messages, by date then position
 }
 
-// indexedMsg is a user-sent message: its time and its JSON, buf[off:end].
-type indexedMsg struct {
-	at       int64 // Unix seconds
-	off, end uint32
+// eagerStore holds users given whole, every message encoded at New.
+type eagerStore struct {
+	users []indexedUser
+	byID  map[string]int
+	convs []encodedConv // by conversation index, views of their user's buf
+}
+
+func (s *eagerStore) lookup(id string) (int, bool) {
+	u, ok := s.byID[id]
+	return u, ok
+}
+
+func (s *eagerStore) match(u, a int, m *likeMatcher, scratch []byte) (bool, []byte) {
+	iu := &s.users[u]
+	return iu.has[a] && m.match(iu.lower[a]), scratch
+}
+
+func (s *eagerStore) appendHead(dst []byte, u int) []byte { return append(dst, s.users[u].head...) }
+func (s *eagerStore) appendMid(dst []byte, u int) []byte  { return append(dst, s.users[u].mid...) }
+func (s *eagerStore) conv(_, c int) *encodedConv          { return &s.convs[c] }
+func (s *eagerStore) convMessages(c int) int              { return len(s.convs[c].msgs) }
+func (s *eagerStore) convBytes(_, c int) int {
+	m := s.convs[c].msgs
+	return int(m[len(m)-1].end - m[0].off)
+}
+
+// New indexes users for the contract's attributes, encoding every message
+// at once: for fixtures and recordings, which are small. User IDs must be
+// unique and non-empty, and attribute names must be filters of the
+// contract.
+func New(c *contract.Contract, users []User) (*Dataset, error) {
+	st := &eagerStore{byID: make(map[string]int, len(users))}
+	d := &Dataset{attributes: c.Attributes(), st: st, users: len(users), convOf: make([]uint32, 1, len(users)+1)}
+	d.source = func(i int) User { return users[i] }
+	ix := newIndexer(c)
+	st.users = make([]indexedUser, 0, len(users))
+	for i := range users {
+		u := &users[i]
+		if u.ID == "" {
+			return nil, fmt.Errorf("user %d: empty id", i)
+		}
+		if _, dup := st.byID[u.ID]; dup {
+			return nil, fmt.Errorf("user %s: duplicate id", u.ID)
+		}
+		for name := range u.Attributes {
+			if !slices.Contains(d.attributes, name) {
+				return nil, fmt.Errorf("user %s: attribute %q is not a filter of the contract (one of %s)",
+					u.ID, name, strings.Join(d.attributes, ", "))
+			}
+		}
+		iu, err := ix.index(u)
+		if err != nil {
+			return nil, err
+		}
+		st.byID[u.ID] = len(st.users)
+		st.users = append(st.users, iu)
+		// Conversations: the user's messages split where they pause for
+		// longer than ConversationGap.
+		for lo := 0; lo < len(iu.msgs); {
+			hi := lo + 1
+			for hi < len(iu.msgs) && iu.msgs[hi].at-iu.msgs[hi-1].at <= int64(ConversationGap/time.Second) {
+				hi++
+			}
+			st.convs = append(st.convs, encodedConv{buf: iu.buf, msgs: iu.msgs[lo:hi:hi]})
+			d.at = append(d.at, iu.msgs[lo].at)
+			d.span = max(d.span, iu.msgs[hi-1].at-iu.msgs[lo].at)
+			lo = hi
+		}
+		if len(st.convs) > math.MaxUint32 {
+			return nil, fmt.Errorf("%d conversations: too many", len(st.convs))
+		}
+		d.convOf = append(d.convOf, uint32(len(st.convs)))
+	}
+	d.messages, d.botCount = ix.messages, ix.bots
+	d.index()
+	return d, nil
 }
 
 // chunkAlloc hands out byte slices cut from large chunks, so a million
@@ -77,26 +149,10 @@ func (ix *indexer) index(u *User) (indexedUser, error) {
 		iu.lower[i], iu.has[i] = strings.ToLower(v), ok
 	}
 
-	h := contract.AppendString(ix.scratch[:0], u.ID)
-	h = append(h, `:{"chatbot_user_data":{"id":`...)
-	h = contract.AppendString(h, u.ID)
-	h = append(h, `,"name":`...)
-	if u.Name != nil {
-		h = contract.AppendString(h, *u.Name)
-	} else {
-		h = append(h, "null"...)
-	}
-	// The page's object, nothing more: the user's other attributes are
-	// in neither the page nor the real data, and a client reading them
-	// would break in production.
-	h = append(h, `,"email":`...)
 	email, ok := u.Attributes["email"]
-	h = contract.AppendNullableString(h, email, ok)
-	h = append(h, `},"from":"`...)
-	iu.head = ix.alloc.copy(append([]byte{'{'}, h...))
-
-	m := append(h[:0], `","user_id":`...)
-	m = contract.AppendString(m, u.ID)
+	h := appendHead(ix.scratch[:0], u.ID, u.Name, email, ok)
+	iu.head = ix.alloc.copy(h)
+	m := appendMid(h[:0], u.ID)
 	iu.mid = ix.alloc.copy(m)
 	ix.scratch = m
 
@@ -111,7 +167,7 @@ func (ix *indexer) index(u *User) (indexedUser, error) {
 		}
 	}
 	slices.SortStableFunc(sent, func(a, b *Message) int { return a.Date.Compare(b.Date) })
-	iu.msgs = make([]indexedMsg, len(sent))
+	iu.msgs = make([]convMsg, len(sent))
 	buf := ix.scratch[:0]
 	for i, msg := range sent {
 		off := len(buf)
@@ -119,12 +175,38 @@ func (ix *indexer) index(u *User) (indexedUser, error) {
 		if len(buf) > math.MaxUint32 {
 			return iu, fmt.Errorf("user %s: messages too large (%d bytes)", u.ID, len(buf))
 		}
-		iu.msgs[i] = indexedMsg{at: msg.Date.Unix(), off: uint32(off), end: uint32(len(buf))}
+		iu.msgs[i] = convMsg{at: msg.Date.Unix(), off: uint32(off), end: uint32(len(buf))}
 	}
 	iu.buf = ix.alloc.copy(buf)
 	ix.scratch = buf
 	ix.messages += len(iu.msgs)
 	return iu, nil
+}
+
+// appendHead appends a user's head: `{"<id>":{"chatbot_user_data":{"id":...,"name":...,"email":...},"from":"`.
+func appendHead(dst []byte, id string, name *string, email string, hasEmail bool) []byte {
+	dst = append(dst, '{')
+	dst = contract.AppendString(dst, id)
+	dst = append(dst, `:{"chatbot_user_data":{"id":`...)
+	dst = contract.AppendString(dst, id)
+	dst = append(dst, `,"name":`...)
+	if name != nil {
+		dst = contract.AppendString(dst, *name)
+	} else {
+		dst = append(dst, "null"...)
+	}
+	// The page's object, nothing more: the user's other attributes are
+	// in neither the page nor the real data, and a client reading them
+	// would break in production.
+	dst = append(dst, `,"email":`...)
+	dst = contract.AppendNullableString(dst, email, hasEmail)
+	return append(dst, `},"from":"`...)
+}
+
+// appendMid appends `","user_id":"<id>"`.
+func appendMid(dst []byte, id string) []byte {
+	dst = append(dst, `","user_id":`...)
+	return contract.AppendString(dst, id)
 }
 
 // appendInteraction encodes a message as the API's interaction object.
@@ -161,5 +243,8 @@ func newTimestamp(t time.Time) timestamp {
 }
 
 func appendTimestamp(dst []byte, t time.Time) []byte {
+	if sec := t.Unix(); t.Nanosecond() == 0 && minTimestamp <= sec && sec <= maxTimestamp {
+		return appendUnixTimestamp(dst, sec) // whole seconds, as dates mostly are: faster
+	}
 	return t.UTC().AppendFormat(dst, timestampLayout)
 }

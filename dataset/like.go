@@ -1,13 +1,17 @@
 package dataset
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // likeMatcher matches SQL's LIKE '%pattern%' in a case-insensitive
 // collation: "%" is any run of characters, "_" any one character, and "\"
 // escapes the next character. Values are compared lower-cased.
 type likeMatcher struct {
-	literal string     // the lower-cased pattern, when it has no wildcard
-	glob    []likeRune // otherwise the compiled pattern, '%' at both ends
+	literal      string // the lower-cased pattern, when it has no wildcard
+	literalBytes []byte
+	glob         []likeRune // otherwise the compiled pattern, '%' at both ends
 }
 
 // likeRune is one element of a compiled pattern.
@@ -19,7 +23,7 @@ type likeRune struct {
 func newLikeMatcher(pattern string) likeMatcher {
 	p := strings.ToLower(pattern)
 	if !strings.ContainsAny(p, `%_\`) {
-		return likeMatcher{literal: p}
+		return likeMatcher{literal: p, literalBytes: []byte(p)}
 	}
 	glob := []likeRune{{kind: '%'}}
 	escaped := false
@@ -40,6 +44,14 @@ func newLikeMatcher(pattern string) likeMatcher {
 		glob = append(glob, likeRune{r: '\\'})
 	}
 	return likeMatcher{glob: append(glob, likeRune{kind: '%'})}
+}
+
+// matchBytes is match for a value in bytes.
+func (m *likeMatcher) matchBytes(lower []byte) bool {
+	if m.glob == nil {
+		return bytes.Contains(lower, m.literalBytes)
+	}
+	return m.match(string(lower))
 }
 
 // match reports whether lower, an already lower-cased value, matches. The

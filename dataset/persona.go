@@ -1,12 +1,8 @@
 package dataset
 
 import (
-	"slices"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // catalog is what generated users are drawn from, built once per dataset:
@@ -17,11 +13,13 @@ type catalog struct {
 	zones      map[string]*zone
 	currencies map[string]*currency
 	names      map[string]nameList
+	folded     map[string]nameList // names as addresses write them
 	books      map[string]*phrasebook
 	scenarios  [numScenarios]scenarioInfo
 	scenarioW  []int
 	companies  []string
 	rhythm     *rhythm
+	skel       *skelTables // the skeleton's draws as tables (skeleton.go)
 }
 
 func newCatalog(seed uint64, w Window) *catalog {
@@ -38,6 +36,20 @@ func newCatalog(seed uint64, w Window) *catalog {
 			"Woodgrove Bank", "Litware", "Proseware", "Fourth Coffee", "Alpine Ski House", "Coho Winery",
 			"Wide World Importers", "Trey Research", "Lucerne Publishing", "Acme Corporation"},
 	}
+	c.folded = make(map[string]nameList, len(c.names))
+	for locale, l := range c.names {
+		var f nameList
+		for _, n := range l.first {
+			f.first = append(f.first, foldASCII(n, locale == "de"))
+		}
+		for _, n := range l.last {
+			f.last = append(f.last, foldASCII(n, locale == "de"))
+		}
+		c.folded[locale] = f
+	}
+	for _, z := range c.zones {
+		z.prepare(w.Start.Year()-1, w.End.Year()+1)
+	}
 	for _, x := range c.countries {
 		c.countryW = append(c.countryW, x.weight)
 	}
@@ -48,55 +60,64 @@ func newCatalog(seed uint64, w Window) *catalog {
 	for i := range cs {
 		c.currencies[cs[i].code] = &cs[i]
 	}
+	c.skel = newSkelTables(c)
 	return c
 }
 
-// persona is one generated user as their conversations see them: drawn
-// once, reused by every conversation, so a user's e-mail, orders and
-// amounts are the same wherever they appear.
+// persona is one generated user as their conversations see them: their
+// skeleton's values, and the details their texts mention, drawn once from
+// the user's details stream, so a user's e-mail, orders and amounts are
+// the same in every conversation. The texts few conversations mention
+// (e-mail, invoice, amount) are written when first asked for.
 type persona struct {
+	cat      *catalog
+	sk       *skelUser
+	i        uint64
 	country  *country
 	tag      string // browser language
 	book     *phrasebook
-	zone     *zone
 	cur      *currency
 	known    bool // the webchat knows their name and e-mail
 	first    string
 	last     string
-	email    string
-	orders   []string
-	invoice  string
+	orders   [2]string
+	nOrders  int
+	invoiceN [6]byte // the invoice's digits
 	postcode string
-	amount   string // a bill, or in product_faq a price, in their currency
+	minor    int64 // a bill, or in product_faq a price, in their currency's minor units
 	product  string
 	company  string
 	scenario int
 	platform string
+
+	email, invoice, amount string // written on first use
 }
 
-// newPersona draws who user i is: one draw of the country decides the
-// rest.
-func newPersona(f *gofakeit.Faker, cat *catalog, i uint64) *persona {
+// persona is generated user i of skeleton u, with the details drawn from
+// f, their details stream.
+func (cat *catalog) persona(details fakeRand, u *skelUser, i uint64) *persona {
 	p := &persona{}
-	p.country = &cat.countries[pickIndex(f, cat.countryW)]
-	c := p.country
-	p.tag = c.languages[pickIndex(f, c.langW)]
+	cat.fillPersona(p, details, u, i)
+	return p
+}
+
+// fillPersona makes p generated user i of skeleton u (see persona).
+func (cat *catalog) fillPersona(p *persona, details fakeRand, u *skelUser, i uint64) {
+	f := &details
+	c := &cat.countries[u.country]
+	*p = persona{cat: cat, sk: u, i: i, country: c, tag: c.languages[u.tag], scenario: int(u.scenario), platform: platforms[u.platform]}
 	p.book = cat.books[conversationLanguage(p.tag)]
-	p.zone = cat.zones[c.zones[pickIndex(f, c.zoneW)]]
 	p.cur = cat.currencies[c.currency]
-	locale := nameLocale(c, p.tag)
-	names := cat.names[locale]
-	p.first = names.first[f.IntRange(0, len(names.first)-1)]
-	p.last = names.last[f.IntRange(0, len(names.last)-1)]
-	p.known = chance(f, 58)
-	p.email = email(f, p.first, p.last, locale == "de", i)
-	p.orders = []string{f.Numerify("4######")}
+	names := cat.nameList(c, p.tag)
+	p.first, p.last = names.first[u.first], names.last[u.last]
+	p.known = u.flags&flagKnown != 0
+	var digits [8]byte
+	p.orders[0], p.nOrders = string(f.appendNumerify(digits[:0], "4######")), 1
 	if chance(f, 35) {
-		p.orders = append(p.orders, f.Numerify("4######"))
+		p.orders[1], p.nOrders = string(f.appendNumerify(digits[:0], "4######")), 2
 	}
-	p.invoice = "INV-" + f.Numerify("######")
+	f.appendNumerify(p.invoiceN[:0], "######")
 	p.postcode = postcode(f, c.postcode)
-	p.scenario = pickIndex(f, cat.scenarioW)
 	p.product = p.book.products[f.IntRange(0, len(p.book.products)-1)]
 	p.company = cat.companies[f.IntRange(0, len(cat.companies)-1)]
 	var dollars int
@@ -105,13 +126,38 @@ func newPersona(f *gofakeit.Faker, cat *catalog, i uint64) *persona {
 	} else {
 		dollars = f.IntRange(1500, 25000)
 	}
-	minor := int64(dollars) * int64(p.cur.rate) / 100
+	p.minor = int64(dollars) * int64(p.cur.rate) / 100
 	if p.scenario == scProductFAQ {
-		minor = priceMinor(minor, p.cur.cents)
+		p.minor = priceMinor(p.minor, p.cur.cents)
 	}
-	p.amount = formatMoney(minor, p.cur, p.tag)
-	p.platform = platformFor(f, c)
-	return p
+}
+
+// order is the order conversation k is about.
+func (p *persona) order(k int) string { return p.orders[k%p.nOrders] }
+
+// emailAddress is the user's e-mail address.
+func (p *persona) emailAddress() string {
+	if p.email == "" {
+		p.email = string(p.cat.appendEmail(nil, p.sk, p.i))
+	}
+	return p.email
+}
+
+// invoiceNumber is the user's invoice, INV- and six digits.
+func (p *persona) invoiceNumber() string {
+	if p.invoice == "" {
+		p.invoice = "INV-" + string(p.invoiceN[:])
+	}
+	return p.invoice
+}
+
+// amountText is the bill or price, written as the user's locale writes
+// money.
+func (p *persona) amountText() string {
+	if p.amount == "" {
+		p.amount = formatMoney(p.minor, p.cur, p.tag)
+	}
+	return p.amount
 }
 
 // priceMinor turns a converted amount into a price as shops write them in
@@ -130,7 +176,7 @@ func priceMinor(minor int64, cents bool) int64 {
 }
 
 // pickIndex is the index pick would choose among len(weights) items.
-func pickIndex(f *gofakeit.Faker, weights []int) int {
+func pickIndex(f drawer, weights []int) int {
 	total := 0
 	for _, w := range weights {
 		total += w
@@ -145,42 +191,33 @@ func pickIndex(f *gofakeit.Faker, weights []int) int {
 	return len(weights) - 1
 }
 
-// email makes a user's address at a reserved domain. Its number is a
-// permutation of the user's index, so no two users of a dataset share an
-// address (the address is the user's ID when the webchat knows it) while
-// neighbouring users' numbers look unrelated.
-func email(f *gofakeit.Faker, first, last string, german bool, i uint64) string {
-	fn, ln := foldASCII(first, german), foldASCII(last, german)
-	local := pick(f, []string{fn + "." + ln, fn + ln, fn[:1] + ln, fn + "_" + ln, ln + "." + fn},
-		[]int{40, 20, 20, 10, 10})
-	if awkward(local) { // johannazimmermann: keep the names apart
-		local = fn + "." + ln
-	}
-	code := i + 1_000_000
-	if i < 1_000_000 {
-		code = (i*611_953 + 280_417) % 1_000_000 // odd and not a multiple of 5: a permutation
-	}
-	domain := pick(f, []string{"example.com", "example.org", "example.net", "mail.example.com", "inbox.example.net", "post.example.org"},
-		[]int{40, 15, 15, 12, 10, 8})
-	return local + strconv.FormatUint(code, 10) + "@" + domain
-}
-
 // awkward reports whether names run together spell a word no address
 // should hold.
 func awkward(local string) bool {
-	for _, w := range []string{"nazi", "hitler", "fuck", "shit", "kill", "murder", "porn", "rape", "sex", "anal", "cum", "tit", "fag", "nig", "cock", "dick", "cunt", "whore", "slut", "bitch"} {
-		if strings.Contains(local, w) {
-			return true
+	for i := 0; i < len(local); i++ {
+		for _, w := range awkwardWords[local[i]] {
+			if strings.HasPrefix(local[i:], w) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
+// awkwardWords is the words awkward looks for, by their first byte.
+var awkwardWords = func() (t [256][]string) {
+	for _, w := range []string{"nazi", "hitler", "fuck", "shit", "kill", "murder", "porn", "rape", "sex", "anal", "cum", "tit", "fag", "nig", "cock", "dick", "cunt", "whore", "slut", "bitch"} {
+		t[w[0]] = append(t[w[0]], w)
+	}
+	return t
+}()
+
 // postcode fills a country's pattern: # a digit, A a consonant (no vowels,
 // so no words).
-func postcode(f *gofakeit.Faker, pattern string) string {
+func postcode(f *fakeRand, pattern string) string {
 	const letters = "BDFGHJLNPRSTWXYZ"
-	b := []byte(pattern)
+	var buf [16]byte
+	b := append(buf[:0], pattern...)
 	for k, ch := range b {
 		switch ch {
 		case '#':
@@ -192,89 +229,66 @@ func postcode(f *gofakeit.Faker, pattern string) string {
 	return string(b)
 }
 
-// ipAddress is an address from the documentation ranges (RFC 5737 and
-// RFC 3849): nothing points at a real host.
-func ipAddress(f *gofakeit.Faker) string {
-	if chance(f, 82) {
-		net := pick(f, []string{"192.0.2.", "198.51.100.", "203.0.113."}, []int{1, 1, 1})
-		return net + strconv.Itoa(f.IntRange(1, 254))
-	}
-	hex := func() string { return strconv.FormatUint(uint64(f.IntRange(0, 0xffff)), 16) }
-	return "2001:db8:" + hex() + ":" + hex() + "::" + strconv.FormatUint(uint64(f.IntRange(1, 0xffff)), 16)
-}
-
-// fakeUser makes user i of a dataset.
-func fakeUser(cat *catalog, seed, i uint64) User {
-	f := userFaker(seed, i)
-	p := newPersona(f, cat, i)
-	u := User{Attributes: make(map[string]string, 9)}
+// fakeUser makes generated user i (i >= 1) whole: its skeleton's
+// attributes, and every conversation made.
+func (cat *catalog) fakeUser(seed, i uint64) User {
+	sk, convs := cat.skeleton(seed, i, nil)
+	a := make(map[string]string, 9)
+	u := User{Attributes: a}
+	u.ID = string(cat.appendUserID(nil, seed, &sk, i))
+	p := cat.persona(detailsFaker(seed, i), &sk, i)
 	if p.known {
-		u.ID = p.email
 		u.Name = strPtr(p.first + " " + p.last)
-		u.Attributes["email"] = p.email
-	} else {
-		u.ID = f.UUID()
+		a["email"] = p.emailAddress()
 	}
-	a := u.Attributes
 	a["country"] = p.country.code
 	a["browser_language"] = p.tag
-	a["timezone"] = p.zone.name
+	a["timezone"] = cat.zones[p.country.zones[sk.zone]].name
 	a["platform"] = p.platform
-	if chance(f, 92) {
+	if sk.flags&flagScenario != 0 {
 		a["selected_scenario"] = cat.scenarios[p.scenario].name
 	}
-
-	u.Messages = userConversations(f, cat, p)
-	first := cat.rhythm.w.Start
-	if len(u.Messages) > 0 {
-		first = u.Messages[0].Date
+	if sk.browser != 0 {
+		a["browser"] = string(appendBrowser(nil, &sk))
 	}
-	d := deviceFor(f, p.country, p.platform, first)
-	if d.browser != "" {
-		a["browser"] = d.browser
+	a["os"] = oses[sk.os]
+	if sk.flags&(flagIPv4|flagIPv6) != 0 {
+		a["ip_address"] = string(appendIP(nil, &sk))
 	}
-	a["os"] = d.os
-	if d.webchat {
-		a["ip_address"] = ipAddress(f)
+	for k, cv := range convs {
+		u.Messages = append(u.Messages, cat.conversation(seed, i, k, p, cv)...)
 	}
-	applyRealWorld(f, u.Messages) // the one call site of realworld.go
 	return u
 }
 
-// userConversations makes a user's conversations, placed by the rhythm
-// without overlapping: most users come once, some return.
-func userConversations(f *gofakeit.Faker, cat *catalog, p *persona) []Message {
-	n := pick(f, []int{1, 2, 3, 4, 5}, []int{60, 22, 10, 5, 3})
-	type placed struct{ start, end time.Time }
-	var spans []placed
-	var msgs []Message
-	for k := range n {
-		cv := conversation{f: f, cat: cat, p: p, order: p.orders[k%len(p.orders)]}
-		cv.make()
-		span := cv.at
-		for try := 0; try < 3; try++ {
-			start := cat.rhythm.start(f, p.zone, span)
-			end := start.Add(span)
-			clash := false
-			for _, s := range spans {
-				if start.Before(s.end.Add(ConversationGap)) && s.start.Before(end.Add(ConversationGap)) {
-					clash = true
-					break
-				}
-			}
-			if clash && k > 0 {
-				continue
-			}
-			spans = append(spans, placed{start, end})
-			for _, m := range cv.msgs {
-				m.Date = start.Add(m.Date.Sub(time.Time{})).UTC()
-				msgs = append(msgs, m)
-			}
+// conversation makes conversation k of user i, persona p, placed at its
+// anchor: its messages, the bot's included, in order.
+func (cat *catalog) conversation(seed, i uint64, k int, p *persona, cv convSkel) []Message {
+	return cat.appendConversation(nil, seed, i, k, p, cv, true)
+}
+
+// appendConversation appends conversation k of user i, persona p, placed
+// at its anchor, to msgs: its messages in order, the bot's only when bots
+// is set. Its users' messages are the same either way.
+func (cat *catalog) appendConversation(msgs []Message, seed, i uint64, k int, p *persona, cv convSkel, bots bool) []Message {
+	f := conversationFaker(seed, i, k)
+	start := len(msgs)
+	cn := conversation{f: &f, cat: cat, p: p, order: p.order(k), shape: cv.shape, bots: bots, msgs: msgs}
+	cn.make()
+	made := cn.msgs[start:]
+	var firstUser time.Duration
+	for _, m := range made {
+		if !m.FromBot() {
+			firstUser = m.Date.Sub(time.Time{})
 			break
 		}
 	}
-	sortMessages(msgs)
-	return msgs
+	anchor := time.Unix(cv.at, 0).UTC()
+	for j := range made {
+		made[j].Date = anchor.Add(made[j].Date.Sub(time.Time{}) - firstUser)
+	}
+	applyRealWorld(cn.f, made) // the one call site of realworld.go
+	return cn.msgs
 }
 
 // fill writes a template with the persona's values.
@@ -299,9 +313,9 @@ func (p *persona) fill(t, order string) string {
 		case "order":
 			b.WriteString(order)
 		case "invoice":
-			b.WriteString(p.invoice)
+			b.WriteString(p.invoiceNumber())
 		case "amount":
-			b.WriteString(p.amount)
+			b.WriteString(p.amountText())
 		default:
 			b.WriteString(t[i : i+j+1])
 		}
@@ -310,10 +324,4 @@ func (p *persona) fill(t, order string) string {
 	}
 	b.WriteString(t)
 	return b.String()
-}
-
-// sortMessages orders a user's messages by date, keeping the order of
-// messages of one second.
-func sortMessages(msgs []Message) {
-	slices.SortStableFunc(msgs, func(a, b Message) int { return a.Date.Compare(b.Date) })
 }

@@ -130,34 +130,42 @@ func TestQueryMatchesBruteForce(t *testing.T) {
 	t.Parallel()
 	const seed, n = 1, 300
 	c := testContract(t)
-	d, err := NewSeeded(c, seed, n, DefaultWindow())
-	if err != nil {
-		t.Fatal(err)
-	}
 	users := Generate(seed, n, DefaultWindow())
 	queries := bruteForceQueries(c, users, 1)
-	nonEmpty := 0
-	for _, q := range queries {
-		raw := queryString(q)
-		parsed, err := c.ValidateQuery(raw)
+	// The lazy dataset, at cache sizes from none to all of it: the cache
+	// never changes an answer.
+	for _, cache := range []int64{0, 16 << 10, DefaultCacheBytes} {
+		d, err := NewSeededCache(c, seed, n, DefaultWindow(), cache)
 		if err != nil {
-			t.Fatalf("ValidateQuery(%s): %v", raw, err)
-		}
-		var got bytes.Buffer
-		if _, err := d.Query(parsed).WriteTo(&got); err != nil {
 			t.Fatal(err)
 		}
-		want := referenceAnswer(t, c, users, q)
-		if !bytes.Equal(got.Bytes(), want) {
-			t.Errorf("?%s:\n got %.600s\nwant %.600s", raw, got.Bytes(), want)
+		nonEmpty := 0
+		for _, q := range queries {
+			raw := queryString(q)
+			parsed, err := c.ValidateQuery(raw)
+			if err != nil {
+				t.Fatalf("ValidateQuery(%s): %v", raw, err)
+			}
+			res := d.Query(parsed)
+			var got bytes.Buffer
+			if _, err := res.WriteTo(&got); err != nil {
+				t.Fatal(err)
+			}
+			want := referenceAnswer(t, c, users, q)
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("cache %d, ?%s:\n got %.600s\nwant %.600s", cache, raw, got.Bytes(), want)
+			}
+			if res.Size() != int64(got.Len()) {
+				t.Errorf("cache %d, ?%s: Size %d, wrote %d", cache, raw, res.Size(), got.Len())
+			}
+			if string(want) != contract.EmptyBody {
+				nonEmpty++
+			}
 		}
-		if string(want) != contract.EmptyBody {
-			nonEmpty++
+		// The queries must mostly find something, or the test proves little.
+		if nonEmpty < len(queries)/2 {
+			t.Errorf("only %d of %d queries found data", nonEmpty, len(queries))
 		}
-	}
-	// The queries must mostly find something, or the test proves little.
-	if nonEmpty < len(queries)/2 {
-		t.Errorf("only %d of %d queries found data", nonEmpty, len(queries))
 	}
 }
 
@@ -250,10 +258,12 @@ func TestQuerySemantics(t *testing.T) {
 			var parts []string
 			for _, g := range res.groups {
 				var texts []string
-				for _, m := range g.u.msgs[g.lo:g.hi] {
-					texts = append(texts, strings.Split(strings.Split(string(g.u.buf[m.off:m.end]), `"text":"`)[1], `"`)[0])
-				}
-				parts = append(parts, fmt.Sprintf("%s%v", g.u.id, texts))
+				res.messages(&g, func(e *encodedConv, lo, hi int) {
+					for _, m := range e.msgs[lo:hi] {
+						texts = append(texts, strings.Split(strings.Split(string(e.buf[m.off:m.end]), `"text":"`)[1], `"`)[0])
+					}
+				})
+				parts = append(parts, fmt.Sprintf("%s%v", d.st.(*eagerStore).users[g.u].id, texts))
 			}
 			if got := strings.Join(parts, " "); got != tt.wantUsers {
 				t.Errorf("%s: got %q, want %q", queryString(tt.q), got, tt.wantUsers)

@@ -2,8 +2,6 @@ package dataset
 
 import (
 	"encoding/json"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // Real OpenDialog data holds interaction types and shapes the public page
@@ -31,6 +29,9 @@ const (
 	webchatTimeLayout = "03:04 PM"
 )
 
+// realWorld is realWorldShapes, made once.
+var realWorld = realWorldShapes()
+
 func realWorldShapes() []realWorldShape {
 	webchatStamp := func(m *Message) []byte {
 		return jsonObject("date", m.Date.Format(webchatDateLayout), "time", m.Date.Format(webchatTimeLayout))
@@ -54,8 +55,8 @@ func realWorldShapes() []realWorldShape {
 // applyRealWorld gives a small share of a user's messages the real
 // world's types and shapes; bot messages and messages of other types stay
 // as they are. It must run once the messages have their dates.
-func applyRealWorld(f *gofakeit.Faker, msgs []Message) {
-	shapes := realWorldShapes()
+func applyRealWorld(f drawer, msgs []Message) {
+	shapes := realWorld
 	for i := range msgs {
 		m := &msgs[i]
 		if m.FromBot() {
@@ -76,12 +77,79 @@ func applyRealWorld(f *gofakeit.Faker, msgs []Message) {
 }
 
 // jsonField reads a string field of a generated JSON object, "" when it
-// has none.
+// has none. Generated objects are flat objects of strings (jsonObject's),
+// read here without a decoder; anything else goes through encoding/json.
 func jsonField(obj []byte, key string) string {
+	if v, ok := flatField(obj, key); ok {
+		return v
+	}
 	var fields map[string]any
 	if json.Unmarshal(obj, &fields) != nil {
 		return ""
 	}
 	v, _ := fields[key].(string)
 	return v
+}
+
+// flatField is jsonField of an object of strings written without spaces;
+// ok is false for any other text.
+func flatField(obj []byte, key string) (v string, ok bool) {
+	str := func(i int) (string, int, bool) { // the string at obj[i], and where it ends
+		if i >= len(obj) || obj[i] != '"' {
+			return "", 0, false
+		}
+		escaped := false
+		for j := i + 1; j < len(obj); j++ {
+			switch obj[j] {
+			case '\\':
+				escaped = true
+				j++
+			case '"':
+				if !escaped {
+					return string(obj[i+1 : j]), j + 1, true
+				}
+				var s string
+				if json.Unmarshal(obj[i:j+1], &s) != nil {
+					return "", 0, false
+				}
+				return s, j + 1, true
+			default:
+				if obj[j] < 0x20 {
+					return "", 0, false
+				}
+				if obj[j] >= 0x80 { // encoding/json mends broken UTF-8
+					escaped = true
+				}
+			}
+		}
+		return "", 0, false
+	}
+	if len(obj) < 2 || obj[0] != '{' {
+		return "", false
+	}
+	i := 1
+	if obj[i] == '}' {
+		return "", i+1 == len(obj)
+	}
+	for {
+		k, j, ok := str(i)
+		if !ok || j >= len(obj) || obj[j] != ':' {
+			return "", false
+		}
+		val, j, ok := str(j + 1)
+		if !ok || j >= len(obj) {
+			return "", false
+		}
+		if k == key {
+			v = val // the last of a key, as encoding/json keeps
+		}
+		switch obj[j] {
+		case ',':
+			i = j + 1
+		case '}':
+			return v, j+1 == len(obj)
+		default:
+			return "", false
+		}
+	}
 }

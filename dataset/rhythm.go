@@ -1,10 +1,7 @@
 package dataset
 
 import (
-	"sort"
 	"time"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // rhythm is when conversations happen: on the user's own clock, quiet at
@@ -20,6 +17,16 @@ type rhythm struct {
 	days  []time.Time
 	cumD  []int
 	hours [24]int // cumulative weights of the local hours
+	// The same as tables the skeleton draws from, in Unix seconds: a draw
+	// v from 0 to len(dayOf)-1 falls on day dayOf[v], which starts at
+	// daySec[dayOf[v]], and a draw from 0 to len(hourOf)-1 on hour
+	// hourOf[v]. long is whether the window is long enough for the
+	// rhythm; first and last are the earliest and latest anchors in it.
+	dayOf       []uint32
+	daySec      []int64
+	hourOf      []uint8
+	long        bool
+	first, last int64
 }
 
 // hourWeights is how busy each local hour is, midnight first.
@@ -67,29 +74,63 @@ func newRhythm(seed uint64, w Window) *rhythm {
 		total += wt
 		r.hours[h] = total
 	}
+	r.long = w.End.Sub(w.Start) >= 2*24*time.Hour
+	if r.long {
+		r.tables()
+	}
 	return r
 }
 
-// start draws the start of a conversation of length span for a user in
-// zone z: a local day and hour by the rhythm, the whole conversation
-// inside the window. A window too short for the rhythm (a few hours) gets
-// a uniform draw.
-func (r *rhythm) start(f *gofakeit.Faker, z *zone, span time.Duration) time.Time {
-	if r.w.End.Sub(r.w.Start) >= 2*24*time.Hour {
+// tables fills dayOf, daySec, hourOf, first and last.
+func (r *rhythm) tables() {
+	r.dayOf = make([]uint32, r.cumD[len(r.cumD)-1])
+	d := 0
+	for v := range r.dayOf {
+		for r.cumD[d] < v+1 {
+			d++
+		}
+		r.dayOf[v] = uint32(d)
+	}
+	for _, day := range r.days {
+		r.daySec = append(r.daySec, day.Unix())
+	}
+	r.hourOf = make([]uint8, r.hours[23])
+	h := 0
+	for v := range r.hourOf {
+		for r.hours[h] < v+1 {
+			h++
+		}
+		r.hourOf[v] = uint8(h)
+	}
+	// at-pre is not before the start: at least its second, rounded up;
+	// at+post not after the end: at most its second.
+	start, end := r.w.Start.Unix(), r.w.End.Unix()
+	if r.w.Start.Nanosecond() > 0 {
+		start++
+	}
+	r.first, r.last = start+int64(preBound/time.Second), end-int64(postBound/time.Second)
+}
+
+// start draws the anchor of a conversation (its first user message), in
+// Unix seconds, for a user in zone z: a local day and hour by the rhythm,
+// the conversation's messages, at most preBound before and postBound
+// after it, inside the window. A window too short for the rhythm (a few
+// hours) gets a uniform draw.
+func (r *rhythm) start(f *fastRand, z *zone) int64 {
+	if r.long {
 		for range 6 {
-			d := sort.SearchInts(r.cumD, f.IntRange(1, r.cumD[len(r.cumD)-1]))
-			h := sort.SearchInts(r.hours[:], f.IntRange(1, r.hours[23]))
-			local := r.days[d].Add(time.Duration(h)*time.Hour + time.Duration(f.IntRange(0, 3599))*time.Second)
-			at := local.Add(-z.offset)
-			at = local.Add(-z.offsetAt(at))
-			if !at.Before(r.w.Start) && !at.Add(span).After(r.w.End) {
+			d := r.dayOf[f.below(uint64(len(r.dayOf)))]
+			h := r.hourOf[f.below(uint64(len(r.hourOf)))]
+			local := r.daySec[d] + int64(h)*3600 + int64(f.below(3600))
+			at := local - z.offsetSec(local-z.offsetS)
+			if at >= r.first && at <= r.last {
 				return at
 			}
 		}
 	}
-	room := r.w.End.Sub(r.w.Start) - span
+	room := r.w.End.Sub(r.w.Start) - preBound - postBound
 	if room < 0 {
-		return r.w.Start
+		return r.w.Start.Add(preBound).Unix()
 	}
-	return r.w.Start.Add(time.Duration(f.Rand.Int63n(int64(room/time.Second)+1)) * time.Second)
+	return r.w.Start.Add(preBound + time.Duration(f.IntRange(0, int(room/time.Second)))*time.Second).Unix()
 }

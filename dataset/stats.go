@@ -16,7 +16,11 @@ const ConversationGap = 30 * time.Minute
 // checks before trusting data: who the users are, and when and how they
 // write. Message figures count user-sent messages, the ones the API returns.
 type Stats struct {
-	Users          int `json:"users"`
+	Users int `json:"users"`
+	// SampledFrom, when set, is the number of users in the dataset: the
+	// figures count an evenly spaced sample of Users of them (see
+	// Dataset.Stats).
+	SampledFrom    int `json:"sampled_from,omitempty"`
 	Anonymous      int `json:"anonymous_users"` // neither a name nor an e-mail
 	ReturningUsers int `json:"returning_users"` // more than one conversation
 	UserMessages   int `json:"user_messages"`
@@ -59,6 +63,12 @@ func WeekdayName(i int) string { return weekdayNames[i%7] }
 // StatsOf computes the distributions of users. Attributes missing from a
 // user count as "(none)"; time zones it does not know count as UTC.
 func StatsOf(users []User) Stats {
+	return statsOf(len(users), func(i int) *User { return &users[i] })
+}
+
+// statsOf is StatsOf over n users, user i given by at: one at a time, so
+// users made for the count need not be held together.
+func statsOf(n int, at func(i int) *User) Stats {
 	var s Stats
 	zones := zonesByName(zoneTable())
 	loaded := map[string]*time.Location{}
@@ -78,8 +88,8 @@ func StatsOf(users []User) Stats {
 		return "(none)"
 	}
 	lengths := make([]int, 10)
-	for i := range users {
-		u := &users[i]
+	for i := range n {
+		u := at(i)
 		s.Users++
 		if _, ok := u.Attributes["email"]; !ok && u.Name == nil {
 			s.Anonymous++

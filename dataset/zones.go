@@ -1,6 +1,9 @@
 package dataset
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // The time zones of generated users, with their offsets computed here
 // rather than by time.LoadLocation: the data must be the same on every
@@ -26,69 +29,129 @@ type zone struct {
 	name   string
 	offset time.Duration // standard time
 	rule   dstRule
+	// switches are the instants (Unix seconds) the zone changes between
+	// standard and summer time over the years a catalog needs, so that
+	// offsetAt is a binary search there; dstFirst is whether summer time
+	// holds before the first of them.
+	switches []int64
+	dstFirst bool
+	from, to int64 // the span switches cover
+	offsetS  int64 // offset in seconds
+}
+
+// prepare computes the zone's switches for the years from y0 to y1.
+func (z *zone) prepare(y0, y1 int) {
+	z.offsetS = int64(z.offset / time.Second)
+	if z.rule == dstNone {
+		return
+	}
+	for y := y0; y <= y1; y++ {
+		start, end := z.bounds(y)
+		lo, hi := min(start.Unix(), end.Unix()), max(start.Unix(), end.Unix())
+		z.switches = append(z.switches, lo, hi)
+	}
+	z.from = time.Date(y0, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	z.to = time.Date(y1+1, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	z.dstFirst = z.inDST(time.Unix(z.from, 0).UTC())
 }
 
 func zoneTable() []zone {
 	h := func(hours float64) time.Duration { return time.Duration(hours * float64(time.Hour)) }
 	return []zone{
-		{"America/New_York", h(-5), dstUS}, {"America/Chicago", h(-6), dstUS},
-		{"America/Denver", h(-7), dstUS}, {"America/Phoenix", h(-7), dstNone},
-		{"America/Los_Angeles", h(-8), dstUS}, {"America/Anchorage", h(-9), dstUS},
-		{"Pacific/Honolulu", h(-10), dstNone},
-		{"America/Toronto", h(-5), dstUS}, {"America/Vancouver", h(-8), dstUS},
-		{"America/Edmonton", h(-7), dstUS}, {"America/Winnipeg", h(-6), dstUS},
-		{"America/Halifax", h(-4), dstUS}, {"America/Regina", h(-6), dstNone},
-		{"America/St_Johns", h(-3.5), dstUS},
-		{"America/Mexico_City", h(-6), dstNone}, {"America/Monterrey", h(-6), dstNone},
-		{"America/Tijuana", h(-8), dstUS}, {"America/Cancun", h(-5), dstNone},
-		{"America/Sao_Paulo", h(-3), dstNone}, {"America/Bahia", h(-3), dstNone},
-		{"America/Fortaleza", h(-3), dstNone}, {"America/Manaus", h(-4), dstNone},
-		{"America/Bogota", h(-5), dstNone}, {"America/Argentina/Buenos_Aires", h(-3), dstNone},
-		{"Europe/London", 0, dstEU}, {"Europe/Dublin", 0, dstEU}, {"Europe/Lisbon", 0, dstEU},
-		{"Atlantic/Madeira", 0, dstEU}, {"Atlantic/Azores", h(-1), dstEU}, {"Atlantic/Canary", 0, dstEU},
-		{"Europe/Berlin", h(1), dstEU}, {"Europe/Paris", h(1), dstEU}, {"Europe/Madrid", h(1), dstEU},
-		{"Europe/Rome", h(1), dstEU}, {"Europe/Amsterdam", h(1), dstEU}, {"Europe/Brussels", h(1), dstEU},
-		{"Europe/Vienna", h(1), dstEU}, {"Europe/Zurich", h(1), dstEU},
-		{"Asia/Kolkata", h(5.5), dstNone},
-		{"Australia/Sydney", h(10), dstAU}, {"Australia/Melbourne", h(10), dstAU},
-		{"Australia/Brisbane", h(10), dstNone}, {"Australia/Adelaide", h(9.5), dstAU},
-		{"Australia/Perth", h(8), dstNone}, {"Australia/Hobart", h(10), dstAU},
-		{"Pacific/Auckland", h(12), dstNZ},
+		{name: "America/New_York", offset: h(-5), rule: dstUS}, {name: "America/Chicago", offset: h(-6), rule: dstUS},
+		{name: "America/Denver", offset: h(-7), rule: dstUS}, {name: "America/Phoenix", offset: h(-7), rule: dstNone},
+		{name: "America/Los_Angeles", offset: h(-8), rule: dstUS}, {name: "America/Anchorage", offset: h(-9), rule: dstUS},
+		{name: "Pacific/Honolulu", offset: h(-10), rule: dstNone},
+		{name: "America/Toronto", offset: h(-5), rule: dstUS}, {name: "America/Vancouver", offset: h(-8), rule: dstUS},
+		{name: "America/Edmonton", offset: h(-7), rule: dstUS}, {name: "America/Winnipeg", offset: h(-6), rule: dstUS},
+		{name: "America/Halifax", offset: h(-4), rule: dstUS}, {name: "America/Regina", offset: h(-6), rule: dstNone},
+		{name: "America/St_Johns", offset: h(-3.5), rule: dstUS},
+		{name: "America/Mexico_City", offset: h(-6), rule: dstNone}, {name: "America/Monterrey", offset: h(-6), rule: dstNone},
+		{name: "America/Tijuana", offset: h(-8), rule: dstUS}, {name: "America/Cancun", offset: h(-5), rule: dstNone},
+		{name: "America/Sao_Paulo", offset: h(-3), rule: dstNone}, {name: "America/Bahia", offset: h(-3), rule: dstNone},
+		{name: "America/Fortaleza", offset: h(-3), rule: dstNone}, {name: "America/Manaus", offset: h(-4), rule: dstNone},
+		{name: "America/Bogota", offset: h(-5), rule: dstNone}, {name: "America/Argentina/Buenos_Aires", offset: h(-3), rule: dstNone},
+		{name: "Europe/London", offset: 0, rule: dstEU}, {name: "Europe/Dublin", offset: 0, rule: dstEU}, {name: "Europe/Lisbon", offset: 0, rule: dstEU},
+		{name: "Atlantic/Madeira", offset: 0, rule: dstEU}, {name: "Atlantic/Azores", offset: h(-1), rule: dstEU}, {name: "Atlantic/Canary", offset: 0, rule: dstEU},
+		{name: "Europe/Berlin", offset: h(1), rule: dstEU}, {name: "Europe/Paris", offset: h(1), rule: dstEU}, {name: "Europe/Madrid", offset: h(1), rule: dstEU},
+		{name: "Europe/Rome", offset: h(1), rule: dstEU}, {name: "Europe/Amsterdam", offset: h(1), rule: dstEU}, {name: "Europe/Brussels", offset: h(1), rule: dstEU},
+		{name: "Europe/Vienna", offset: h(1), rule: dstEU}, {name: "Europe/Zurich", offset: h(1), rule: dstEU},
+		{name: "Asia/Kolkata", offset: h(5.5), rule: dstNone},
+		{name: "Australia/Sydney", offset: h(10), rule: dstAU}, {name: "Australia/Melbourne", offset: h(10), rule: dstAU},
+		{name: "Australia/Brisbane", offset: h(10), rule: dstNone}, {name: "Australia/Adelaide", offset: h(9.5), rule: dstAU},
+		{name: "Australia/Perth", offset: h(8), rule: dstNone}, {name: "Australia/Hobart", offset: h(10), rule: dstAU},
+		{name: "Pacific/Auckland", offset: h(12), rule: dstNZ},
 	}
 }
 
 // offsetAt is the zone's offset from UTC at the instant t.
 func (z *zone) offsetAt(t time.Time) time.Duration {
+	if sw := z.switches; len(sw) > 0 {
+		u := t.Unix()
+		if u >= z.from && u < z.to {
+			n, _ := slices.BinarySearch(sw, u+1) // switches at or before u
+			if z.dstFirst != (n%2 == 1) {
+				return z.offset + time.Hour
+			}
+			return z.offset
+		}
+	}
 	if z.inDST(t.UTC()) {
 		return z.offset + time.Hour
 	}
 	return z.offset
 }
 
+// offsetSec is offsetAt in seconds, at u (Unix seconds).
+func (z *zone) offsetSec(u int64) int64 {
+	if z.rule == dstNone {
+		return z.offsetS
+	}
+	if sw := z.switches; len(sw) > 0 && u >= z.from && u < z.to {
+		n := 0 // switches at or before u, counted without a branch
+		if len(sw) <= 32 {
+			for _, at := range sw {
+				n += int(uint64(at-u-1) >> 63)
+			}
+		} else {
+			n, _ = slices.BinarySearch(sw, u+1)
+		}
+		if z.dstFirst != (n%2 == 1) {
+			return z.offsetS + 3600
+		}
+		return z.offsetS
+	}
+	return int64(z.offsetAt(time.Unix(u, 0)) / time.Second)
+}
+
 // local is t on the zone's clock, as a UTC time.Time holding local fields.
 func (z *zone) local(t time.Time) time.Time { return t.UTC().Add(z.offsetAt(t)) }
 
 func (z *zone) inDST(t time.Time) bool {
-	y := t.Year()
+	start, end := z.bounds(t.Year())
 	switch z.rule {
-	case dstEU:
-		start := sunday(y, time.March, -1).Add(time.Hour)
-		end := sunday(y, time.October, -1).Add(time.Hour)
+	case dstEU, dstUS:
 		return !t.Before(start) && t.Before(end)
-	case dstUS:
-		start := sunday(y, time.March, 2).Add(2*time.Hour - z.offset)
-		end := sunday(y, time.November, 1).Add(time.Hour - z.offset)
-		return !t.Before(start) && t.Before(end)
-	case dstAU:
-		end := sunday(y, time.April, 1).Add(2*time.Hour - z.offset)
-		start := sunday(y, time.October, 1).Add(2*time.Hour - z.offset)
-		return t.Before(end) || !t.Before(start)
-	case dstNZ:
-		end := sunday(y, time.April, 1).Add(2*time.Hour - z.offset)
-		start := sunday(y, time.September, -1).Add(2*time.Hour - z.offset)
+	case dstAU, dstNZ:
 		return t.Before(end) || !t.Before(start)
 	}
 	return false
+}
+
+// bounds are when summer time starts and ends in year y (in the southern
+// hemisphere, the end comes first).
+func (z *zone) bounds(y int) (start, end time.Time) {
+	switch z.rule {
+	case dstEU:
+		return sunday(y, time.March, -1).Add(time.Hour), sunday(y, time.October, -1).Add(time.Hour)
+	case dstUS:
+		return sunday(y, time.March, 2).Add(2*time.Hour - z.offset), sunday(y, time.November, 1).Add(time.Hour - z.offset)
+	case dstAU:
+		return sunday(y, time.October, 1).Add(2*time.Hour - z.offset), sunday(y, time.April, 1).Add(2*time.Hour - z.offset)
+	case dstNZ:
+		return sunday(y, time.September, -1).Add(2*time.Hour - z.offset), sunday(y, time.April, 1).Add(2*time.Hour - z.offset)
+	}
+	return time.Time{}, time.Time{}
 }
 
 // sunday is midnight (UTC) of the nth Sunday of the month, or with n = -1

@@ -18,12 +18,18 @@ const DefaultToken = "odmock-dev-token"
 
 // Config configures a Server. Start from DefaultConfig.
 type Config struct {
-	Addr   string         // listen address, host:port; port 0 picks a free port
-	Tokens []string       // accepted API tokens
-	Seed   uint64         // dataset seed: the same seed gives the same data
-	Users  int            // number of generated users
-	Window dataset.Window // span of the generated conversations
-	Logger *slog.Logger
+	Addr   string   // listen address, host:port; port 0 picks a free port
+	Tokens []string // accepted API tokens
+	Seed   uint64   // dataset seed: the same seed gives the same data
+	Users  int      // number of generated users
+	// Messages, when above 0, sizes the generated users by their messages
+	// instead: about this many user messages (Users is then ignored).
+	Messages int64
+	// CacheBytes bounds the cache of encoded conversations of the
+	// generated dataset: 0 means dataset.DefaultCacheBytes, negative none.
+	CacheBytes int64
+	Window     dataset.Window // span of the generated conversations
+	Logger     *slog.Logger
 
 	// ScenariosDir and FixturesDir are the directories of scenario and
 	// fixture files; "" means the copies shipped inside the binary.
@@ -163,6 +169,15 @@ func (cfg Config) Validate() error {
 		return configError("Tokens", `""`, "an API token must not be empty")
 	case cfg.Users < 0:
 		return configError("Users", num(cfg.Users), "must not be negative")
+	case cfg.Messages < 0:
+		return configError("Messages", strconv.FormatInt(cfg.Messages, 10), "must not be negative")
+	case cfg.Messages > maxMessages:
+		return configError("Messages", strconv.FormatInt(cfg.Messages, 10), "at most %d", int64(maxMessages))
+	case cfg.Messages == 0 && cfg.Users > dataset.MaxSeededUsers:
+		return configError("Users", num(cfg.Users), "at most %d", dataset.MaxSeededUsers)
+	case cfg.MergeFixtures && cfg.users() > MaxMergedUsers:
+		return configError("MergeFixtures", "",
+			"merges fixtures into generated users made whole: at most %d of them, this dataset has %d", MaxMergedUsers, cfg.users())
 	case cfg.JournalSize < 0:
 		return configError("JournalSize", num(cfg.JournalSize), "must not be negative")
 	case cfg.JournalSize > MaxJournalSize:
@@ -212,6 +227,33 @@ func checkAddr(addr string) error {
 		return fmt.Errorf("port %q: want a number from 0 to 65535", port)
 	}
 	return nil
+}
+
+// MaxMergedUsers is the most generated users MergeFixtures merges into:
+// they are made whole, at about 2 KB each, not generated on demand.
+const MaxMergedUsers = 200_000
+
+// maxMessages is the most user messages Config.Messages asks for.
+const maxMessages = 2e9
+
+// users is the number of users to generate: Users, or as many as send
+// about Messages messages.
+func (cfg Config) users() int {
+	if cfg.Messages > 0 {
+		return dataset.UsersForMessages(cfg.Seed, cfg.Window, cfg.Messages)
+	}
+	return cfg.Users
+}
+
+// cacheBytes is cfg.CacheBytes with its default.
+func (cfg Config) cacheBytes() int64 {
+	switch {
+	case cfg.CacheBytes == 0:
+		return dataset.DefaultCacheBytes
+	case cfg.CacheBytes < 0:
+		return 0
+	}
+	return cfg.CacheBytes
 }
 
 // maxSessions is cfg.MaxSessions with its default.

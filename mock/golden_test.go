@@ -80,7 +80,7 @@ func determinismQueries() []Query {
 		{From: w.Start, To: w.End, Filters: []Filter{{Attribute: "browser", Value: "chrome"}, {Attribute: "country", Value: "US"}}},
 		{From: day(15), To: day(16), UserID: "user_12345"},
 		{From: day(3), To: day(9), Filters: []Filter{{Attribute: "selected_scenario", Value: "billing"}}},
-		{From: day(20), To: day(21), Filters: []Filter{{Attribute: "email", Value: "@example.org"}}},
+		{From: day(20), To: day(27), Filters: []Filter{{Attribute: "email", Value: "@example.org"}}},
 	}
 }
 

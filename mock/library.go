@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/odmock/odmock"
 	"github.com/odmock/odmock/contract"
@@ -55,6 +56,7 @@ type userFiles struct {
 	// are its users, kept only when fixtures are merged into them.
 	seeded      *dataset.Dataset
 	seededUsers []dataset.User
+	built       time.Duration // how long building seeded took
 	log         *slog.Logger
 
 	lib  atomic.Pointer[library]

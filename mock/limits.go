@@ -96,34 +96,40 @@ func (l Limits) withDefaults() Limits {
 // progressWriter pushes the connection's write deadline forward as an
 // answer makes progress, so an answer is cut only when the client stops
 // reading it, not when it is merely big or the client slow. It writes in
-// pieces of progressGrain, renewing the deadline before each: a piece
-// takes a quarter of a second at 16 KB/s, far inside any deadline. The
-// server's WriteTimeout, set to the same duration, covers the writes
-// net/http makes after the handler.
+// pieces (progressGrain), renewing the deadline before each: a piece
+// takes at most a quarter of the idle limit at 16 KB/s. The server's
+// WriteTimeout, set to the same duration, covers the writes net/http
+// makes after the handler.
 type progressWriter struct {
 	http.ResponseWriter
 	rc   *http.ResponseController
 	idle time.Duration
 }
 
-// progressGrain is the most written between two renewals of the deadline.
-const progressGrain = 4 << 10
+// progressGrain is the most written between two renewals of an idle
+// limit: what a client reading at 16 KB/s reads in a quarter of it, from
+// 4 KiB to 128 KiB. Large pieces are few system calls (at the default
+// 30 s, a 32 KiB buffer of an answer is one write, not eight); small
+// limits keep them short enough for a slow client.
+func progressGrain(idle time.Duration) int {
+	return min(max(int(idle.Seconds()*(4<<10)), 4<<10), 128<<10)
+}
 
 func (w *progressWriter) Write(p []byte) (int, error) {
 	// Without a connection (httptest.NewRecorder) there is no deadline to
 	// set: the error says so, and the write goes on.
-	return writeInPieces(p, w.ResponseWriter.Write, func() {
+	return writeInPieces(p, progressGrain(w.idle), w.ResponseWriter.Write, func() {
 		_ = w.rc.SetWriteDeadline(time.Now().Add(w.idle))
 	})
 }
 
-// writeInPieces writes p with write, progressGrain bytes at a time,
-// calling renew before each piece.
-func writeInPieces(p []byte, write func([]byte) (int, error), renew func()) (int, error) {
+// writeInPieces writes p with write, grain bytes at a time, calling
+// renew before each piece.
+func writeInPieces(p []byte, grain int, write func([]byte) (int, error), renew func()) (int, error) {
 	n := 0
 	for len(p) > 0 {
 		renew()
-		m, err := write(p[:min(len(p), progressGrain)])
+		m, err := write(p[:min(len(p), grain)])
 		n += m
 		if err != nil {
 			return n, err
@@ -141,7 +147,7 @@ type deadlineConn struct {
 }
 
 func (d deadlineConn) Write(p []byte) (int, error) {
-	return writeInPieces(p, d.conn.Write, func() {
+	return writeInPieces(p, progressGrain(d.idle), d.conn.Write, func() {
 		if d.idle > 0 {
 			_ = d.conn.SetWriteDeadline(time.Now().Add(d.idle))
 		}

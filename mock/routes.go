@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/odmock/odmock/dataset"
 )
 
 // adminPrefix is where odmock's own API lives, apart from the contract's.
@@ -107,6 +108,9 @@ type Health struct {
 	// with Config.State.
 	State  string `json:"state"`
 	Reason string `json:"reason,omitempty"`
+	// Cache is the generated dataset's cache of encoded conversations
+	// (hits, misses, bytes held, bound), absent for fixtures.
+	Cache *dataset.CacheStats `json:"cache,omitempty"`
 }
 
 // Degraded says why the shared state (Config.State) is out of reach, ""
@@ -114,8 +118,12 @@ type Health struct {
 func (s *Server) Degraded() string { return s.shared.degraded() }
 
 func (s *Server) handleHealth(c echo.Context) error {
+	data := s.files.current().data
 	h := Health{Status: "ok", Service: "odmock", Instance: s.cfg.Instance, Seed: s.cfg.Seed,
-		Users: s.files.current().data.Users(), State: "memory"}
+		Users: data.Users(), State: "memory"}
+	if st := data.CacheStats(); st != (dataset.CacheStats{}) {
+		h.Cache = &st
+	}
 	if s.shared != nil {
 		h.State = "redis"
 	}

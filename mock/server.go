@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -100,18 +101,21 @@ func loadUserFiles(c *contract.Contract, cfg Config, log *slog.Logger) (*userFil
 		log: log,
 	}
 	var err error
+	started := time.Now()
 	// Fixtures served alone replace the generated users: skip making them.
 	switch {
 	case cfg.MergeFixtures:
-		// A reload merges the fixtures again: keep the users to merge into.
-		f.seededUsers = dataset.Generate(cfg.Seed, cfg.Users, cfg.Window)
+		// A reload merges the fixtures again: keep the users to merge into,
+		// made whole (fixtures are merged into a small dataset).
+		f.seededUsers = dataset.Generate(cfg.Seed, cfg.users(), cfg.Window)
 		f.seeded, err = dataset.New(c, f.seededUsers)
 	case cfg.Fixtures == "":
-		f.seeded, err = dataset.NewSeeded(c, cfg.Seed, cfg.Users, cfg.Window)
+		f.seeded, err = dataset.NewSeededCache(c, cfg.Seed, cfg.users(), cfg.Window, cfg.cacheBytes())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("build dataset: %w", err)
 	}
+	f.built = time.Since(started)
 	lib, err := f.load()
 	if err != nil {
 		return nil, err
@@ -122,6 +126,9 @@ func loadUserFiles(c *contract.Contract, cfg Config, log *slog.Logger) (*userFil
 
 // Handler is the server's HTTP handler, for httptest or another server.
 func (s *Server) Handler() http.Handler { return s.echo }
+
+// DatasetBuilt is how long building the generated dataset took.
+func (s *Server) DatasetBuilt() time.Duration { return s.files.built }
 
 // Contract is the contract the server validates against.
 func (s *Server) Contract() *contract.Contract { return s.contract }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -103,5 +104,27 @@ func TestCutAnswerLogged(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "status=200") || !strings.Contains(logs.String(), "cut=true sent_bytes=") {
 		t.Errorf("log of a cut answer:\n%s\nwant status=200 ... cut=true sent_bytes=N", logs.String())
+	}
+}
+
+// An answer is written in pieces a 16 KB/s reader takes in a quarter of
+// the idle limit: small for a short limit, few system calls for the
+// default one.
+func TestProgressGrain(t *testing.T) {
+	for _, tt := range []struct {
+		idle time.Duration
+		want int
+	}{{0, 4 << 10}, {time.Second, 4 << 10}, {4 * time.Second, 16 << 10}, {30 * time.Second, 120 << 10}, {time.Hour, 128 << 10}} {
+		if got := progressGrain(tt.idle); got != tt.want {
+			t.Errorf("progressGrain(%v) = %d, want %d", tt.idle, got, tt.want)
+		}
+	}
+	var writes, renewals []int
+	n, err := writeInPieces(make([]byte, 10<<10), 4<<10, func(p []byte) (int, error) {
+		writes = append(writes, len(p))
+		return len(p), nil
+	}, func() { renewals = append(renewals, len(writes)) })
+	if n != 10<<10 || err != nil || !slices.Equal(writes, []int{4 << 10, 4 << 10, 2 << 10}) || len(renewals) != 3 {
+		t.Errorf("10 KiB in 4 KiB pieces: wrote %d (%v) as %v, %d renewals", n, err, writes, len(renewals))
 	}
 }

@@ -9,12 +9,13 @@ import (
 	"io"
 	"strings"
 
+	"github.com/odmock/odmock/contract"
 	"github.com/odmock/odmock/dataset"
 )
 
 // runData runs `odmock data stats`: the distributions of the generated
 // dataset, so its realism can be checked rather than taken on trust.
-func runData(_ context.Context, args []string, stdout, _ io.Writer) error {
+func runData(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if len(args) == 0 || args[0] != "stats" {
 		return usageError{errors.New("usage: odmock data stats [--seed N] [--users N] [--window W] [--format text|json]")}
 	}
@@ -32,7 +33,17 @@ func runData(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if *format != "text" && *format != "json" {
 		return usageError{fmt.Errorf("--format %q: want text or json", *format)}
 	}
-	st := dataset.StatsOf(dataset.Generate(df.seed, df.users, w))
+	// The seeded dataset makes users one at a time for the count, over a
+	// sample past 100,000 of them: any size is counted in bounded memory.
+	c, err := contract.Default(ctx)
+	if err != nil {
+		return err
+	}
+	data, err := dataset.NewSeeded(c, df.seed, df.users, w)
+	if err != nil {
+		return err
+	}
+	st := data.Stats()
 	if *format == "json" {
 		out := struct {
 			Seed   uint64 `json:"seed"`
@@ -51,6 +62,9 @@ func runData(_ context.Context, args []string, stdout, _ io.Writer) error {
 // chart, the longest bar for the commonest value.
 func writeStats(w io.Writer, seed uint64, win dataset.Window, st dataset.Stats) {
 	fmt.Fprintf(w, "seed %d, window %s UTC\n", seed, win)
+	if st.SampledFrom > 0 {
+		fmt.Fprintf(w, "counted over an evenly spaced sample of %d of the %d users\n", st.Users, st.SampledFrom)
+	}
 	fmt.Fprintf(w, "%d users (%d anonymous, %d returning), %d conversations, %d user messages (+%d bot)\n",
 		st.Users, st.Anonymous, st.ReturningUsers, st.Conversations, st.UserMessages, st.BotMessages)
 	top := func(title string, counts []dataset.Count, total, limit int) {

@@ -11,11 +11,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/odmock/odmock/dataset"
 )
 
 // lockedBuffer is a bytes.Buffer safe to write from run and read from a test.
@@ -133,6 +136,31 @@ func TestServeBannerAndShutdown(t *testing.T) {
 	}
 }
 
+// TestServeByMessages checks --messages: about that many user messages,
+// in a window of a year, said in the banner with how long it took.
+func TestServeByMessages(t *testing.T) {
+	r := startRun(t, "--messages", "20k", "--window", "2024-01-01/2024-12-31", "--cache-size", "0")
+	m := regexp.MustCompile(`(\d+) users, (\d+) user messages .* 2024-12-31 23:59:59 UTC; built in \S+`).FindStringSubmatch(r.banner)
+	if m == nil {
+		t.Fatalf("banner does not say the dataset's size and build time:\n%s", r.banner)
+	}
+	if n, _ := strconv.Atoi(m[2]); n < 19_000 || n > 21_000 {
+		t.Errorf("--messages 20k: %s user messages", m[2])
+	}
+	req, _ := http.NewRequest(http.MethodGet, r.url+"/public/api/user-interactions?from=2024-06-01%2000:00:00&to=2024-06-01%2023:59:59", nil)
+	req.Header.Set("Authorization", "Bearer odmock-dev-token")
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte(`{"data":[{`)) {
+		t.Errorf("a day in June: status %d, body %.200s", resp.StatusCode, body)
+	}
+}
+
 func TestBadCommandLines(t *testing.T) {
 	tests := []struct {
 		name string
@@ -151,6 +179,12 @@ func TestBadCommandLines(t *testing.T) {
 		{"stray argument", []string{"extra"}, nil, `unexpected argument "extra"`},
 		{"bad env twin", nil, map[string]string{"ODMOCK_USERS": "lots"}, `ODMOCK_USERS "lots": want a whole number`},
 		{"bad env window", nil, map[string]string{"ODMOCK_WINDOW": "x"}, `--window: window "x"`},
+		{"bad messages", []string{"--messages", "lots"}, nil, `--messages "lots": want a number`},
+		{"messages and users", []string{"--messages", "1M", "--users", "5"}, nil, "--messages and --users: give one"},
+		{"messages too many", []string{"--messages", "5G"}, nil, `--messages "5G": want 1 to 2G`},
+		{"messages rate per hour", []string{"--messages", "5k/h"}, nil, "a rate is per day"},
+		{"bad cache size", []string{"--cache-size", "big"}, nil, `--cache-size "big": want bytes`},
+		{"merge into a large dataset", []string{"--merge", "--fixtures", "x.json", "--messages", "10M"}, nil, "--merge: merges fixtures into generated users made whole: at most 200000"},
 		{"state not redis", []string{"--state", "http://cache:6379"}, nil, "--state http://cache:6379: want redis://"},
 		// Port 1 on the loopback: nothing listens there.
 		{"state unreachable", []string{"--state", "redis://127.0.0.1:1/0", "--users", "5"}, nil,
@@ -438,5 +472,32 @@ func TestBannerOnAllAddresses(t *testing.T) {
 	r := startRun(t, "--users", "1", "--addr", "0.0.0.0:0")
 	if !strings.HasPrefix(r.url, "http://127.0.0.1:") {
 		t.Errorf("listening on 0.0.0.0, the banner's URL is %s; want the loopback", r.url)
+	}
+}
+
+// A large dataset's index is live for good: the heap may grow past it by
+// about 256 MB between collections, not by as much again.
+func TestGCPercentFor(t *testing.T) {
+	for _, tt := range []struct {
+		live uint64
+		want int
+	}{{20 << 20, 100}, {256 << 20, 100}, {512 << 20, 50}, {900 << 20, 28}, {10 << 30, 10}} {
+		if got := gcPercentFor(tt.live); got != tt.want {
+			t.Errorf("gcPercentFor(%d MB) = %d, want %d", tt.live>>20, got, tt.want)
+		}
+	}
+}
+
+// Stats counted over a sample say so before their totals.
+func TestWriteStatsSaysSampled(t *testing.T) {
+	var b strings.Builder
+	writeStats(&b, 1, dataset.DefaultWindow(), dataset.Stats{Users: 100000, SampledFrom: 16000000})
+	if !strings.Contains(b.String(), "counted over an evenly spaced sample of 100000 of the 16000000 users\n100000 users") {
+		t.Errorf("sampled stats:\n%s", b.String())
+	}
+	b.Reset()
+	writeStats(&b, 1, dataset.DefaultWindow(), dataset.Stats{Users: 500})
+	if strings.Contains(b.String(), "sample") {
+		t.Errorf("whole stats mention a sample:\n%s", b.String())
 	}
 }

@@ -142,7 +142,7 @@ func TestReadmeOutputs(t *testing.T) {
 		"log":    logLine,
 	}
 	// What differs between runs.
-	varying := regexp.MustCompile(`ready in [0-9.]+m?s|time=\S+|latency_ms=[0-9.]+`)
+	varying := regexp.MustCompile(`(ready|built) in [0-9.]+[mµ]?s|time=\S+|latency_ms=[0-9.]+`)
 	norm := func(s string) string { return varying.ReplaceAllStringFunc(s, func(m string) string { return m[:4] }) }
 	doc := readme(t)
 	for name, got := range real {

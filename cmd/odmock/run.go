@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -129,6 +130,9 @@ type serveFlags struct {
 	cfg       mock.Config
 	noWatch   bool
 	window    string
+	messages  string
+	usersSet  bool // --users given (or its variable): --messages may not be
+	cache     string
 	logLevel  string
 	logFormat string
 	tokens    stringList
@@ -143,6 +147,8 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.Var(&f.tokens, "token", "accepted API `token` (repeatable; default "+mock.DefaultToken+")")
 	fs.Uint64Var(&f.cfg.Seed, "seed", f.cfg.Seed, "dataset `seed`: the same seed serves the same bytes")
 	fs.IntVar(&f.cfg.Users, "users", f.cfg.Users, "`number` of generated users (the page's example user_12345 is one)")
+	fs.StringVar(&f.messages, "messages", "", "size the generated users by their `messages` instead of --users: about this many user messages (15M, 100M) or a rate per day over the window (40k/d)")
+	fs.StringVar(&f.cache, "cache-size", "64MiB", "`bytes` of encoded conversations the generated dataset keeps for the next query (0: none)")
 	fs.StringVar(&f.window, "window", dataset.DefaultWindow().String(),
 		"`span` of the conversations: START/END in UTC (2024-01-01/2024-01-31), or the days or weeks up to now (30d, 2w)")
 	fs.StringVar(&f.cfg.ScenariosDir, "scenarios", defaultScenariosDir, "`directory` of your own scenarios, added to the built-in ones (the default is used only if it exists)")
@@ -175,6 +181,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
 	}
+	fs.Visit(func(fl *flag.Flag) { f.usersSet = f.usersSet || fl.Name == "users" })
 	// With --log-format json, every line odmock writes is JSON: the
 	// banner, the log, and the error it stops on.
 	if f.logFormat == "json" {
@@ -197,6 +204,20 @@ func serve(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) error {
 	var err error
 	if cfg.Window, err = dataset.ParseWindow(f.window, time.Now()); err != nil {
 		return usageError{fmt.Errorf("--window: %w", err)}
+	}
+	if f.messages != "" {
+		if f.usersSet {
+			return usageError{errors.New("--messages and --users: give one, they both size the generated users")}
+		}
+		if cfg.Messages, err = dataset.ParseMessages(f.messages, cfg.Window); err != nil {
+			return usageError{fmt.Errorf("--%w", err)}
+		}
+	}
+	if cfg.CacheBytes, err = dataset.ParseBytes(f.cache); err != nil {
+		return usageError{fmt.Errorf("--cache-%w", err)}
+	}
+	if cfg.CacheBytes == 0 {
+		cfg.CacheBytes = -1 // none
 	}
 	if cfg.ScenariosDir, err = userDir("--scenarios", cfg.ScenariosDir, defaultScenariosDir); err != nil {
 		return err
@@ -251,6 +272,7 @@ func serve(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) error {
 	// again as the dataset: hand it back before serving rather than sit
 	// on it.
 	debug.FreeOSMemory()
+	boundHeapGrowth()
 	if err := srv.Start(); err != nil {
 		return err
 	}
@@ -320,7 +342,7 @@ func configFlag(field string) (string, bool) {
 		"ScenariosDir": "--scenarios", "FixturesDir": "--fixtures-dir", "Fixtures": "--fixtures",
 		"MergeFixtures": "--merge", "Scenario": "--scenario", "RateLimit": "--rate-limit",
 		"JournalSize": "--journal-size", "CORSOrigins": "--cors-origins", "AdminToken": "--admin-token",
-		"Instance":    "--instance",
+		"Instance": "--instance", "Messages": "--messages", "CacheBytes": "--cache-size",
 		"RateLimitBy": "--rate-limit-by", "NonJSONClients": "--non-json-clients", "CORSExpose": "--cors-expose",
 		"CORSCredentials": "--cors-credentials", "MaxSessions": "--max-sessions",
 		"State": "--state", "StatePrefix": "--state-prefix",
@@ -348,8 +370,8 @@ func printBanner(w io.Writer, srv *mock.Server, took time.Duration) {
 	b := bannerOf(srv, took)
 	fmt.Fprintf(w, "odmock %s serving %s (ready in %s)\n", version, b.URL, b.Ready)
 	fmt.Fprintf(w, "  token:   %s\n", b.Token)
-	fmt.Fprintf(w, "  dataset: seed %d, %d users, %d user messages (+%d bot), %s UTC\n",
-		b.Seed, b.Users, b.Messages, b.BotMessages, strings.Replace(b.Window, "/", " to ", 1))
+	fmt.Fprintf(w, "  dataset: seed %d, %d users, %d user messages (+%d bot), %s UTC; built in %s\n",
+		b.Seed, b.Users, b.Messages, b.BotMessages, strings.Replace(b.Window, "/", " to ", 1), b.Built)
 	fmt.Fprintf(w, "  scenarios: %s (%s); active: %s; per request: -H 'Prefer: scenario=NAME'\n", strings.Join(b.Scenarios, " "), b.From, b.Active)
 	if b.RateLimit > 0 {
 		fmt.Fprintf(w, "  rate limit: %d requests per minute per %s\n", b.RateLimit, b.RateLimitBy)
@@ -385,6 +407,7 @@ type banner struct {
 	Messages    int      `json:"user_messages"`
 	BotMessages int      `json:"bot_messages"`
 	Window      string   `json:"window"`
+	Built       string   `json:"built_in"`
 	Scenarios   []string `json:"scenarios"`
 	From        string   `json:"scenarios_from"`
 	Active      string   `json:"active"`
@@ -412,6 +435,7 @@ func bannerOf(srv *mock.Server, took time.Duration) banner {
 		Version: version, URL: srv.URL(), Ready: took.Round(time.Millisecond).String(), Instance: cfg.Instance,
 		Token: cfg.Tokens[0], Seed: cfg.Seed, Users: data.Users(), Messages: data.Messages(), BotMessages: data.BotMessages(),
 		Window:    cfg.Window.Start.Format(time.DateTime) + "/" + cfg.Window.End.Format(time.DateTime),
+		Built:     srv.DatasetBuilt().Round(time.Millisecond).String(),
 		Scenarios: srv.Scenarios(), From: from, Active: active, RateLimit: cfg.RateLimit, RateLimitBy: rateLimitBy(cfg),
 		Console: consoleLine(srv),
 		Try:     fmt.Sprintf("curl -H 'Authorization: Bearer %s' '%s%s'", cfg.Tokens[0], srv.URL(), srv.TryPath()),
@@ -482,4 +506,32 @@ type redisLogger struct{ log *slog.Logger }
 // Printf logs one of the client's lines at debug level.
 func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	l.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
+}
+
+// heapHeadroom is the most the heap may grow past what is live before the
+// collector runs, once a large dataset is built.
+const heapHeadroom = 256 << 20
+
+// boundHeapGrowth keeps the heap's growth between collections near
+// heapHeadroom. Go lets the heap grow by as much again as is live
+// (GOGC=100): with a hundred million messages' index live (about 900 MB),
+// the garbage of a few large answers would double the process's memory.
+// The index holds no pointers, so collecting more often costs little. An
+// explicit GOGC is left alone.
+func boundHeapGrowth() {
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	debug.SetGCPercent(gcPercentFor(ms.HeapAlloc))
+}
+
+// gcPercentFor is the GOGC that lets a heap of live bytes grow by about
+// heapHeadroom: 100 (Go's default) up to heapHeadroom live, at least 10.
+func gcPercentFor(live uint64) int {
+	if live <= heapHeadroom {
+		return 100
+	}
+	return max(10, int(100*heapHeadroom/live))
 }
