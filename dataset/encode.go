@@ -87,6 +87,7 @@ func (r Result) WriteTo(w io.Writer) (int64, error) {
 		bw.Reset(nil) // drop w, so the pool holds no connection
 		writerPool.Put(bw)
 	}()
+	defer r.made.release() // what sizing kept for this writer
 	// A lazy dataset's conversations not yet made are made ahead of the
 	// writer, on every CPU, when there are enough of them.
 	conv := r.d.st.conv

@@ -264,6 +264,10 @@ type lazyStore struct {
 	// headSizes).
 	headSizesOf   []atomic.Uint32
 	headSizesOnce sync.Once
+	// kept is the bytes of runs that answers sized but not yet written
+	// keep for their writers, all answers together: at most about the
+	// cache's size, however many answers are in flight.
+	kept atomic.Int64
 }
 
 // pin is what pinned[k] holds, made by make if it holds nothing yet.
@@ -558,12 +562,31 @@ func runs(groups []group) []int {
 // for its writer: Size and WriteTo of one Result share it.
 type madeRuns struct {
 	runs atomic.Pointer[[]*run] // by run number, from 1; nil: not kept
+	hold *hold                  // what the runs hold of the store's kept budget
+}
+
+// hold is the bytes an answer's kept runs count in their store's kept
+// budget. Its writer gives them back when it is done; an answer sized and
+// never written (a HEAD request) gives them back when it is collected.
+type hold struct {
+	s *lazyStore
+	n atomic.Int64
+}
+
+func (h *hold) release() { h.s.kept.Add(-h.n.Swap(0)) }
+
+// release gives back what m's runs hold of the kept budget.
+func (m *madeRuns) release() {
+	if m != nil && m.hold != nil {
+		m.hold.release()
+	}
 }
 
 // sizeAhead learns, on every CPU, the sizes of an answer's users' heads
 // and whole conversations that were never made, when there are many. The
-// answer's first runs, up to the cache's size in bytes, are kept whole in
-// made for the writer; the others are made only to be measured.
+// answer's first runs are kept whole in made for the writer, while all
+// answers' kept runs together are less than the cache's size in bytes;
+// the others are made only to be measured.
 func (s *lazyStore) sizeAhead(groups []group, made *madeRuns) {
 	unknown := 0
 	for i := 0; i < len(groups) && unknown < aheadMin; i++ {
@@ -588,11 +611,16 @@ func (s *lazyStore) sizeAhead(groups []group, made *madeRuns) {
 		budget = 0
 	}
 	var keptRuns []*run
+	var h *hold
 	if budget > 0 {
 		keptRuns = make([]*run, len(cuts))
 		defer made.runs.Store(&keptRuns)
+		made.release() // sized before: its runs are replaced
+		h = &hold{s: s}
+		made.hold = h
+		runtime.AddCleanup(made, (*hold).release, h)
 	}
-	var next, kept atomic.Int64
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(cuts)-1) {
 		wg.Add(1)
@@ -607,10 +635,12 @@ func (s *lazyStore) sizeAhead(groups []group, made *madeRuns) {
 					return
 				}
 				gs := groups[cuts[b-1]:cuts[b]]
-				if kept.Load() < budget {
+				if s.kept.Load() < budget { // shared by every answer in flight
 					r := &run{ready: make(chan struct{}), buf: make([]byte, 0, 600*aheadRun)}
 					s.makeRun(r, gs, m, false)
-					kept.Add(int64(cap(r.buf) + 16*cap(r.msgs) + 24*cap(r.convs)))
+					n := int64(cap(r.buf) + 16*cap(r.msgs) + 24*cap(r.convs))
+					s.kept.Add(n)
+					h.n.Add(n)
 					keptRuns[b] = r
 					continue
 				}
