@@ -27,3 +27,17 @@ func testContract(t testing.TB) *contract.Contract {
 	}
 	return c
 }
+
+// raceShare is the queries a test runs: all of them, or every fourth under
+// the race detector, which makes each ten times slower and has only the
+// concurrent paths to look at; the plain go test runs them all.
+func raceShare(qs []Query) []Query {
+	if !raceDetector {
+		return qs
+	}
+	var out []Query
+	for i := 0; i < len(qs); i += 4 {
+		out = append(out, qs[i])
+	}
+	return out
+}

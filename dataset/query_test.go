@@ -131,7 +131,7 @@ func TestQueryMatchesBruteForce(t *testing.T) {
 	const seed, n = 1, 300
 	c := testContract(t)
 	users := Generate(seed, n, DefaultWindow())
-	queries := bruteForceQueries(c, users, 1)
+	queries := raceShare(bruteForceQueries(c, users, 1))
 	// The lazy dataset, at cache sizes from none to all of it: the cache
 	// never changes an answer.
 	for _, cache := range []int64{0, 16 << 10, DefaultCacheBytes} {
@@ -181,7 +181,7 @@ func TestStreamedEqualsPlain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, q := range append(bruteForceQueries(c, users, seed), determinismQueries()...) {
+		for _, q := range raceShare(append(bruteForceQueries(c, users, seed), determinismQueries()...)) {
 			res := d.Query(q)
 			var buf bytes.Buffer
 			n, err := res.WriteTo(&buf)
