@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -50,5 +51,54 @@ func TestAdminTokenMustNotBeAnAPIToken(t *testing.T) {
 	run(context.Background(), []string{"--help"}, &help, &stderr)
 	if !strings.Contains(help.String(), "-admin-token") {
 		t.Errorf("--help does not mention -admin-token")
+	}
+}
+
+// TestReportsWithAdminToken: odmock journal and coverage read a server
+// started with --admin-token, given the token by flag, by their own
+// variable or by the server's ODMOCK_ADMIN_TOKEN; without it they fail
+// with the server's 401. --help never prints the token.
+func TestReportsWithAdminToken(t *testing.T) {
+	r := startRun(t, "--users", "1", "--no-watch", "--admin-token", "admin-secret")
+	cmds := [][]string{{"journal", "--url", r.url}, {"coverage", "--url", r.url}}
+	tests := []struct {
+		name    string
+		flag    string
+		env     map[string]string
+		wantErr string
+	}{
+		{"no token", "", nil, "401"},
+		{"wrong token", "nope", nil, "401"},
+		{"flag", "admin-secret", nil, ""},
+		{"the server's variable", "", map[string]string{"ODMOCK_ADMIN_TOKEN": "admin-secret"}, ""},
+		{"the flag wins over the server's variable", "admin-secret", map[string]string{"ODMOCK_ADMIN_TOKEN": "nope"}, ""},
+		{"the command's own variable", "", map[string]string{"ODMOCK_JOURNAL_ADMIN_TOKEN": "admin-secret", "ODMOCK_COVERAGE_ADMIN_TOKEN": "admin-secret"}, ""},
+	}
+	for _, tt := range tests {
+		for _, cmd := range cmds {
+			t.Run(tt.name+"/"+cmd[0], func(t *testing.T) {
+				for _, k := range []string{"ODMOCK_ADMIN_TOKEN", "ODMOCK_JOURNAL_ADMIN_TOKEN", "ODMOCK_COVERAGE_ADMIN_TOKEN"} {
+					t.Setenv(k, tt.env[k])
+				}
+				args := slices.Clone(cmd)
+				if tt.flag != "" {
+					args = append(args, "--admin-token", tt.flag)
+				}
+				var stdout, stderr bytes.Buffer
+				err := run(context.Background(), args, &stdout, &stderr)
+				switch {
+				case tt.wantErr == "" && err != nil:
+					t.Errorf("odmock %s: %v", strings.Join(args, " "), err)
+				case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+					t.Errorf("odmock %s: error %v, want one with %q", strings.Join(args, " "), err, tt.wantErr)
+				}
+			})
+		}
+	}
+	t.Setenv("ODMOCK_ADMIN_TOKEN", "admin-secret")
+	var help bytes.Buffer
+	run(context.Background(), []string{"coverage", "--help"}, &help, &help) //nolint:errcheck // help's exit is 0
+	if strings.Contains(help.String(), "admin-secret") || !strings.Contains(help.String(), "-admin-token") {
+		t.Errorf("coverage --help: must name -admin-token and never print the token:\n%s", help.String())
 	}
 }

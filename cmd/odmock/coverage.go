@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -30,9 +31,11 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	forbid := fs.String("forbid-risks", "", "comma-separated `risks` no request may have taken ("+strings.Join(mock.Risks(), ", ")+"), or all")
 	format := fs.String("format", "text", "output `format`: text, json, junit (JUnit XML, one testcase per behaviour and per risk) or markdown (a table, for a CI job's summary)")
 	timeout := fs.Duration("timeout", 5*time.Second, "give up after this `duration`")
+	adminToken := adminTokenFlag(fs)
 	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
 	}
+	*adminToken = orServerAdminToken(*adminToken)
 	if *timeout <= 0 {
 		return usageError{fmt.Errorf("--timeout %s: must be positive", *timeout)}
 	}
@@ -52,7 +55,7 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	body, err := getJSON(ctx, u.String())
+	body, err := getJSON(ctx, u.String(), *adminToken)
 	if err != nil {
 		return fmt.Errorf("read coverage: %w", err)
 	}
@@ -68,7 +71,7 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if oneSession {
 			u.RawQuery = ""
 			var all mock.Coverage
-			if b, err := getJSON(ctx, u.String()); err == nil && json.Unmarshal(b, &all) == nil {
+			if b, err := getJSON(ctx, u.String(), *adminToken); err == nil && json.Unmarshal(b, &all) == nil {
 				nothing = fmt.Errorf("session %q made no requests (sessions seen: %s)", *session, sessionList(all.Sessions))
 			}
 		}
@@ -180,8 +183,25 @@ func runCoverage(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // cliHeader marks the requests odmock's own commands send to a server.
 const cliHeader = "X-Odmock-Client"
 
-// getJSON GETs a URL and returns the body of its 200.
-func getJSON(ctx context.Context, u string) ([]byte, error) {
+// adminTokenFlag registers --admin-token: the server's admin token, for a
+// server started with one.
+func adminTokenFlag(fs *flag.FlagSet) *string {
+	return fs.String("admin-token", "", "`token` of a server started with --admin-token, sent as a Bearer token (default: $ODMOCK_ADMIN_TOKEN)")
+}
+
+// orServerAdminToken is the token given, or else the server's own
+// variable, ODMOCK_ADMIN_TOKEN, as a CI job that started the server has
+// it. (Not the flag's default: help would print the secret.)
+func orServerAdminToken(token string) string {
+	if token != "" {
+		return token
+	}
+	return os.Getenv("ODMOCK_ADMIN_TOKEN")
+}
+
+// getJSON GETs a URL, with the admin token if any, and returns the body of
+// its 200.
+func getJSON(ctx context.Context, u, adminToken string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--url: %w", err)}
@@ -189,6 +209,9 @@ func getJSON(ctx context.Context, u string) ([]byte, error) {
 	// A custom header, as a browser cannot send without asking first: the
 	// CLI is never mistaken for a page on another origin.
 	req.Header.Set(cliHeader, "odmock")
+	if adminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err

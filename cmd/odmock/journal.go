@@ -30,9 +30,11 @@ func runJournal(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	failed := fs.Bool("failed", false, "only the requests answered with an error (4xx, 5xx) or not at all; not with har")
 	out := fs.String("o", "", "write to this `file` instead of standard output")
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this `duration`")
+	adminToken := adminTokenFlag(fs)
 	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
 	}
+	*adminToken = orServerAdminToken(*adminToken)
 	switch {
 	case *timeout <= 0:
 		return usageError{fmt.Errorf("--timeout %s: must be positive", *timeout)}
@@ -54,7 +56,7 @@ func runJournal(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	body, err := readJournal(ctx, u, journalQuery{session: *session, limit: *limit, har: *format == "har"})
+	body, err := readJournal(ctx, u, journalQuery{session: *session, limit: *limit, har: *format == "har", adminToken: *adminToken})
 	if err != nil {
 		return fmt.Errorf("read journal: %w", err)
 	}
@@ -79,6 +81,8 @@ type journalQuery struct {
 	session string // "" for every session
 	limit   int    // 0 for all
 	har     bool
+	// adminToken is the server's --admin-token, "" without one.
+	adminToken string
 }
 
 // readJournal reads a server's journal at u (its JournalPath). Every
@@ -97,7 +101,7 @@ func readJournal(ctx context.Context, u *url.URL, q journalQuery) ([]byte, error
 	}
 	page := *u
 	page.RawQuery = v.Encode()
-	return getJSON(ctx, page.String())
+	return getJSON(ctx, page.String(), q.adminToken)
 }
 
 // journalEntries is the journal's JSON answer, as odmock commands read it.
