@@ -14,16 +14,8 @@ import (
 // within about a millionth, for one draw and no unpredictable branch.
 
 // The tables of shapes and devices take a few milliseconds of one core
-// to make, once per process: they are made in the background from its
-// start, so that a server's first dataset finds them ready.
-func init() {
-	go func() {
-		shapeTables()
-		for _, c := range countryTable() {
-			deviceTables(uint64(c.iosShare))
-		}
-	}()
-}
+// to make, once per process, when the first skeleton needs them: a
+// process that generates nothing (odmock journal, verify) pays nothing.
 
 // choices is what code that picks asks of its source of randomness.
 type choices interface {
