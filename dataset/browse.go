@@ -76,6 +76,7 @@ func (d *Dataset) Stats() Stats {
 	})
 	if n < d.users {
 		s.SampledFrom = d.users
+		s.Whole = &Totals{Users: d.users, Conversations: len(d.at), UserMessages: d.messages, BotMessages: d.botCount}
 	}
 	return s
 }

@@ -196,8 +196,8 @@ func TestStatsSampleLargeDatasets(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole := d.Stats()
-	if whole.Users != 40 || whole.SampledFrom != 0 {
-		t.Fatalf("40 users: users %d, sampled from %d; want 40, 0", whole.Users, whole.SampledFrom)
+	if whole.Users != 40 || whole.SampledFrom != 0 || whole.Whole != nil {
+		t.Fatalf("40 users: users %d, sampled from %d, whole %v; want 40, 0, nil", whole.Users, whole.SampledFrom, whole.Whole)
 	}
 	defer func(n int) { statsSample = n }(statsSample)
 	statsSample = 10
@@ -211,6 +211,10 @@ func TestStatsSampleLargeDatasets(t *testing.T) {
 	}
 	if got, w := st, StatsOf(want); !reflect.DeepEqual(got.Countries, w.Countries) || got.UserMessages != w.UserMessages {
 		t.Errorf("the sample's stats are not StatsOf the sampled users")
+	}
+	wantWhole := Totals{Users: 40, Conversations: whole.Conversations, UserMessages: whole.UserMessages, BotMessages: whole.BotMessages}
+	if st.Whole == nil || *st.Whole != wantWhole {
+		t.Errorf("sample of 10: whole %+v, want the 40 users' totals %+v", st.Whole, wantWhole)
 	}
 	if sampleIndex(0, 10, 40) != 0 || sampleIndex(9, 10, 40) != 39 {
 		t.Errorf("sample bounds %d..%d, want 0..39", sampleIndex(0, 10, 40), sampleIndex(9, 10, 40))

@@ -20,12 +20,15 @@ type Stats struct {
 	// SampledFrom, when set, is the number of users in the dataset: the
 	// figures count an evenly spaced sample of Users of them (see
 	// Dataset.Stats).
-	SampledFrom    int `json:"sampled_from,omitempty"`
-	Anonymous      int `json:"anonymous_users"` // neither a name nor an e-mail
-	ReturningUsers int `json:"returning_users"` // more than one conversation
-	UserMessages   int `json:"user_messages"`
-	BotMessages    int `json:"bot_messages"`
-	Conversations  int `json:"conversations"`
+	SampledFrom int `json:"sampled_from,omitempty"`
+	// Whole, when the figures count a sample, is the whole dataset's
+	// totals, exact.
+	Whole          *Totals `json:"whole,omitempty"`
+	Anonymous      int     `json:"anonymous_users"` // neither a name nor an e-mail
+	ReturningUsers int     `json:"returning_users"` // more than one conversation
+	UserMessages   int     `json:"user_messages"`
+	BotMessages    int     `json:"bot_messages"`
+	Conversations  int     `json:"conversations"`
 
 	Countries []Count `json:"countries"`
 	Languages []Count `json:"browser_languages"`
@@ -46,6 +49,15 @@ type Stats struct {
 	// ConversationLengths counts conversations by their number of user
 	// messages ("1" to "9", then "10+"), in that order.
 	ConversationLengths []Count `json:"conversation_lengths"`
+}
+
+// Totals is a dataset's size: users, their conversations, the messages
+// they sent (the ones the API returns) and the bot's.
+type Totals struct {
+	Users         int `json:"users"`
+	Conversations int `json:"conversations"`
+	UserMessages  int `json:"user_messages"`
+	BotMessages   int `json:"bot_messages"`
 }
 
 // Count is how many have one value.

@@ -17,7 +17,7 @@ import (
 // dataset, so its realism can be checked rather than taken on trust.
 func runData(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if len(args) == 0 || args[0] != "stats" {
-		return usageError{errors.New("usage: odmock data stats [--seed N] [--users N] [--window W] [--format text|json]")}
+		return usageError{errors.New("usage: odmock data stats [--seed N] [--users N | --messages N] [--window W] [--format text|json]")}
 	}
 	fs := flag.NewFlagSet("odmock data stats", flag.ContinueOnError)
 	var df datasetFlags
@@ -26,7 +26,7 @@ func runData(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if err := parseFlags(fs, args[1:], stdout, false); err != nil {
 		return err
 	}
-	w, err := df.resolve()
+	w, users, err := df.resolve()
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func runData(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	data, err := dataset.NewSeeded(c, df.seed, df.users, w)
+	data, err := dataset.NewSeeded(c, df.seed, users, w)
 	if err != nil {
 		return err
 	}
@@ -64,6 +64,11 @@ func writeStats(w io.Writer, seed uint64, win dataset.Window, st dataset.Stats) 
 	fmt.Fprintf(w, "seed %d, window %s UTC\n", seed, win)
 	if st.SampledFrom > 0 {
 		fmt.Fprintf(w, "counted over an evenly spaced sample of %d of the %d users\n", st.Users, st.SampledFrom)
+		if t := st.Whole; t != nil {
+			fmt.Fprintf(w, "the whole dataset: %d users, %d conversations, %d user messages (+%d bot)\n",
+				t.Users, t.Conversations, t.UserMessages, t.BotMessages)
+		}
+		fmt.Fprint(w, "the sample: ")
 	}
 	fmt.Fprintf(w, "%d users (%d anonymous, %d returning), %d conversations, %d user messages (+%d bot)\n",
 		st.Users, st.Anonymous, st.ReturningUsers, st.Conversations, st.UserMessages, st.BotMessages)

@@ -85,19 +85,22 @@ func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		args = []string{"export", "--help"}
 	}
 	if len(args) == 0 || args[0] != "export" {
-		return usageError{errors.New("usage: odmock fixtures export [--seed N] [--users N] [--window W] [-o FILE]")}
+		return usageError{errors.New("usage: odmock fixtures export [--seed N] [--users N | --messages N] [--window W] [-o FILE]")}
 	}
 	fs := flag.NewFlagSet("odmock fixtures export", flag.ContinueOnError)
 	var df datasetFlags
 	df.register(fs)
 	out := fs.String("o", "-", "output `file` (- for standard output)")
 	// The dataset's settings are the server's: export what it would serve.
-	if err := parseFlags(fs, args[1:], stdout, false, "seed", "users", "window"); err != nil {
+	if err := parseFlags(fs, args[1:], stdout, false, "seed", "users", "messages", "window"); err != nil {
 		return err
 	}
-	w, err := df.resolve()
+	w, users, err := df.resolve()
 	if err != nil {
 		return err
+	}
+	if users > mock.MaxMergedUsers {
+		return usageError{fmt.Errorf("fixtures export: %d users, at most %d (a fixture file is read whole; serve a larger dataset with --users or --messages)", users, mock.MaxMergedUsers)}
 	}
 	dst := stdout
 	var f *os.File
@@ -109,8 +112,8 @@ func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		dst = f
 	}
 	bw := bufio.NewWriter(dst)
-	header := fmt.Sprintf(" Exported by odmock %s: seed %d, %d users, window %s (UTC).\n Serve it with: odmock --fixtures FILE", version, df.seed, df.users, w)
-	if err := mock.WriteFixture(bw, dataset.Generate(df.seed, df.users, w), header); err != nil {
+	header := fmt.Sprintf(" Exported by odmock %s: seed %d, %d users, window %s (UTC).\n Serve it with: odmock --fixtures FILE", version, df.seed, users, w)
+	if err := mock.WriteFixture(bw, dataset.Generate(df.seed, users, w), header); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
@@ -125,26 +128,44 @@ func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // datasetFlags are the flags that choose a generated dataset, for the
 // subcommands that make one without serving it.
 type datasetFlags struct {
-	seed   uint64
-	users  int
-	window string
+	seed     uint64
+	users    int
+	messages string
+	window   string
+	fs       *flag.FlagSet
 }
 
 func (d *datasetFlags) register(fs *flag.FlagSet) {
 	cfg := mock.DefaultConfig()
+	d.fs = fs
 	fs.Uint64Var(&d.seed, "seed", cfg.Seed, "dataset `seed`")
 	fs.IntVar(&d.users, "users", cfg.Users, "`number` of users")
+	fs.StringVar(&d.messages, "messages", "", "size the users by their `messages` instead of --users, as for serving: about this many user messages (15M) or a rate per day over the window (40k/d)")
 	fs.StringVar(&d.window, "window", dataset.DefaultWindow().String(), "`span` of the conversations, as for serving")
 }
 
-// resolve checks the flags once parsed and reads the window.
-func (d *datasetFlags) resolve() (dataset.Window, error) {
+// resolve checks the flags once parsed, reads the window, and says how
+// many users they ask for: --users, or as many as send about --messages
+// messages (the server's count for the same flags).
+func (d *datasetFlags) resolve() (dataset.Window, int, error) {
 	w, err := dataset.ParseWindow(d.window, time.Now())
 	if err != nil {
-		return w, usageError{fmt.Errorf("--window: %w", err)}
+		return w, 0, usageError{fmt.Errorf("--window: %w", err)}
+	}
+	if d.messages != "" {
+		usersSet := false
+		d.fs.Visit(func(f *flag.Flag) { usersSet = usersSet || f.Name == "users" })
+		if usersSet {
+			return w, 0, usageError{errors.New("--messages and --users: give one, they both size the generated users")}
+		}
+		n, err := dataset.ParseMessages(d.messages, w)
+		if err != nil {
+			return w, 0, usageError{fmt.Errorf("--%w", err)}
+		}
+		return w, dataset.UsersForMessages(d.seed, w, n), nil
 	}
 	if d.users < 0 {
-		return w, usageError{fmt.Errorf("--users %d: must not be negative", d.users)}
+		return w, 0, usageError{fmt.Errorf("--users %d: must not be negative", d.users)}
 	}
-	return w, nil
+	return w, d.users, nil
 }

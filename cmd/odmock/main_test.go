@@ -491,8 +491,11 @@ func TestGCPercentFor(t *testing.T) {
 // Stats counted over a sample say so before their totals.
 func TestWriteStatsSaysSampled(t *testing.T) {
 	var b strings.Builder
-	writeStats(&b, 1, dataset.DefaultWindow(), dataset.Stats{Users: 100000, SampledFrom: 16000000})
-	if !strings.Contains(b.String(), "counted over an evenly spaced sample of 100000 of the 16000000 users\n100000 users") {
+	writeStats(&b, 1, dataset.DefaultWindow(), dataset.Stats{Users: 100000, SampledFrom: 16000000,
+		Whole: &dataset.Totals{Users: 16000000, Conversations: 27000000, UserMessages: 96000000, BotMessages: 144000000}})
+	if !strings.Contains(b.String(), "counted over an evenly spaced sample of 100000 of the 16000000 users\n"+
+		"the whole dataset: 16000000 users, 27000000 conversations, 96000000 user messages (+144000000 bot)\n"+
+		"the sample: 100000 users") {
 		t.Errorf("sampled stats:\n%s", b.String())
 	}
 	b.Reset()

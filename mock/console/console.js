@@ -527,7 +527,7 @@ async function loadChat(id) {
 async function loadCharts() {
   const { data: st } = await api("/__odmock/data/stats");
   $("#charts").replaceChildren(
-    chartCard(`User messages per day (UTC) · ${st.user_messages}${st.sampled_from ? " in the sample" : " in all"}, +${st.bot_messages} bot`, columns(st.messages_per_day.map((c) => [c.value.slice(5), c.count]))),
+    chartCard(`User messages per day (UTC) · ${st.user_messages}${st.sampled_from ? " in the sample" : " in all"}, +${st.bot_messages} bot${st.whole ? ` (${st.whole.user_messages} in all)` : ""}`, columns(st.messages_per_day.map((c) => [c.value.slice(5), c.count]))),
     chartCard("User messages per hour, on the user's clock (UTC without a time zone)", columns(st.messages_per_local_hour.map((n, i) => [String(i).padStart(2, "0"), n]))),
     chartCard(`Users per country · ${st.users} users${st.sampled_from ? ` (a sample of ${st.sampled_from})` : ""}`, hbars(st.countries.slice(0, 12))),
     chartCard("Users per platform", hbars(st.platforms.slice(0, 12))));
