@@ -124,6 +124,11 @@ type CacheStats struct {
 	Misses int64 `json:"misses"` // conversations made
 	Bytes  int64 `json:"bytes"`  // what it holds
 	Max    int64 `json:"max"`    // its bound
+	// Conversations is how many the dataset generates, and Sized how
+	// many of them have had their encoded size learned, by a query or
+	// by Dataset.Presize.
+	Conversations int64 `json:"conversations"`
+	Sized         int64 `json:"sized"`
 }
 
 // max is the cache's bound, in bytes.

@@ -210,7 +210,10 @@ func UsersForMessages(seed uint64, w Window, messages int64) int {
 // conversations; zero for a dataset given whole.
 func (d *Dataset) CacheStats() CacheStats {
 	if s, ok := d.st.(*lazyStore); ok {
-		return s.cache.stats()
+		st := s.cache.stats()
+		st.Conversations = int64(len(s.sizes) - int(s.convOf[min(1, len(s.convOf)-1)]))
+		st.Sized = s.sized.Load()
+		return st
 	}
 	return CacheStats{}
 }
@@ -256,6 +259,7 @@ type lazyStore struct {
 	// sizes remembers each conversation's encoded length once made (0:
 	// not yet), so that sizing an answer twice makes it once.
 	sizes []atomic.Uint32
+	sized atomic.Int64 // how many of sizes are known
 	// pinned (by conversation) and pinnedHeads (by user) hold a small
 	// dataset's conversations and heads once made, outside the cache;
 	// nil for a larger one.
@@ -458,7 +462,7 @@ func (m *maker) appendConv(buf []byte, msgs []convMsg, s *lazyStore, u, c int, e
 	}
 	clear(m.msgs) // hold no texts for the pool
 	e.buf, e.msgs = buf[start:len(buf):len(buf)], msgs[first:len(msgs):len(msgs)]
-	s.sizes[c].Store(uint32(len(e.buf)))
+	s.learnSize(c, len(e.buf))
 	return buf, msgs
 }
 

@@ -3,6 +3,7 @@ package mock
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,7 +24,12 @@ type admission struct {
 	rateBy   string       // RateLimitByAddress or RateLimitByToken
 	admin    *contract.TokenSet
 	guard    adminGuard // what the admin API refuses from other origins
+	// busy is how many requests are being answered, the admin API's too.
+	busy atomic.Int64
 }
+
+// idle reports whether no request is being answered.
+func (a *admission) idle() bool { return a.busy.Load() == 0 }
 
 // Messages of the answers the limits give, in Laravel's {"message": ...}
 // shape: the status texts, as Symfony's HttpException renders them.
@@ -69,6 +75,8 @@ func (a *admission) identify(r *http.Request) caller { return identify(r, a.toke
 func (a *admission) limit(next echo.HandlerFunc) echo.HandlerFunc {
 	l := a.limits
 	return func(c echo.Context) error {
+		a.busy.Add(1)
+		defer a.busy.Add(-1)
 		r := c.Request()
 		if l.MaxURIBytes > 0 && len(r.RequestURI) > l.MaxURIBytes {
 			return messageReply(http.StatusRequestURITooLong, msgURITooLong)

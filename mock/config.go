@@ -28,8 +28,14 @@ type Config struct {
 	// CacheBytes bounds the cache of encoded conversations of the
 	// generated dataset: 0 means dataset.DefaultCacheBytes, negative none.
 	CacheBytes int64
-	Window     dataset.Window // span of the generated conversations
-	Logger     *slog.Logger
+	// NoPresize keeps a started server from learning, while it is idle,
+	// the encoded size of every generated conversation no query has
+	// needed yet (dataset.Dataset.Presize): a large answer's
+	// Content-Length then makes its conversations once to be measured and
+	// again to be written.
+	NoPresize bool
+	Window    dataset.Window // span of the generated conversations
+	Logger    *slog.Logger
 
 	// ScenariosDir and FixturesDir are the directories of scenario and
 	// fixture files; "" means the copies shipped inside the binary.

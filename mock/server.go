@@ -36,7 +36,9 @@ type Server struct {
 	srv       *http.Server
 	ln        net.Listener
 	stopWatch context.CancelFunc
-	shared    *sharedState // nil without Config.State
+	// stopPresize ends the dataset's presizing (Config.NoPresize).
+	stopPresize context.CancelFunc
+	shared      *sharedState // nil without Config.State
 }
 
 // New builds a server from cfg: it parses the embedded contract and
@@ -172,6 +174,18 @@ func (s *Server) serve(ln net.Listener) error {
 		// OPTIONS * goes to the router (404 JSON), not net/http's empty 200.
 		DisableGeneralOptionsHandler: true,
 	}
+	if seeded := s.files.seeded; seeded != nil && !s.cfg.NoPresize {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopPresize = cancel
+		go func() {
+			started := time.Now()
+			if seeded.Presize(ctx, s.gate.idle) {
+				if st := seeded.CacheStats(); st.Conversations > 0 {
+					s.log.Info("presized", "conversations", st.Conversations, "took", time.Since(started).Round(time.Millisecond).String())
+				}
+			}
+		}()
+	}
 	if s.cfg.Watch {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stopWatch = cancel
@@ -217,6 +231,9 @@ func (s *Server) URL() string {
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.stopWatch != nil {
 		s.stopWatch()
+	}
+	if s.stopPresize != nil {
+		s.stopPresize()
 	}
 	if s.srv == nil {
 		s.shared.close()
