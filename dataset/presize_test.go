@@ -142,3 +142,43 @@ func TestPresizeNothingToLearn(t *testing.T) {
 		}
 	}
 }
+
+// TestPresizeWhileQueried: presizing beside queries changes no answer.
+func TestPresizeWhileQueried(t *testing.T) {
+	t.Parallel()
+	const seed, n, cache = 8, 3000, 64 << 10
+	c := testContract(t)
+	w := DefaultWindow()
+	queries := append(raceShare(determinismQueries()), Query{From: w.Start, To: w.End})
+	plain, err := NewSeededCache(c, seed, n, w, cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([][]byte, len(queries))
+	for i, q := range queries {
+		var b bytes.Buffer
+		plain.Query(q).WriteTo(&b)
+		want[i] = b.Bytes()
+	}
+	d, err := NewSeededCache(c, seed, n, w, cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan bool)
+	go func() { done <- d.Presize(context.Background(), nil) }()
+	for i, q := range queries {
+		res := d.Query(q)
+		size := res.Size()
+		var b bytes.Buffer
+		res.WriteTo(&b)
+		if size != int64(b.Len()) || !bytes.Equal(b.Bytes(), want[i]) {
+			t.Errorf("%s beside Presize: Size %d, %d bytes; differ from %d bytes", queryString(q), size, b.Len(), len(want[i]))
+		}
+	}
+	if !<-done {
+		t.Error("Presize: false")
+	}
+	if st := d.CacheStats(); st.Sized != st.Conversations {
+		t.Errorf("%d of %d sized", st.Sized, st.Conversations)
+	}
+}
