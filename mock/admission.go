@@ -2,6 +2,7 @@ package mock
 
 import (
 	"log/slog"
+	"math"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -24,12 +25,32 @@ type admission struct {
 	rateBy   string       // RateLimitByAddress or RateLimitByToken
 	admin    *contract.TokenSet
 	guard    adminGuard // what the admin API refuses from other origins
-	// busy is how many requests are being answered, the admin API's too.
-	busy atomic.Int64
+	// busy is how many requests are being answered, the admin API's too,
+	// and lastDone when the last one ended, as time since epoch.
+	busy     atomic.Int64
+	lastDone atomic.Int64
+	epoch    time.Time
+	quiet    atomic.Int64 // quietFor, in ns; other values in tests
 }
 
-// idle reports whether no request is being answered.
-func (a *admission) idle() bool { return a.busy.Load() == 0 }
+// quietFor is how long the server must have answered nothing to be idle:
+// longer than the gap between one client's requests sent back to back.
+const quietFor = 50 * time.Millisecond
+
+// idle reports whether no request is being answered, nor has been for
+// quietFor. Health probes do not count.
+func (a *admission) idle() bool {
+	return a.busy.Load() == 0 && time.Since(a.epoch)-time.Duration(a.lastDone.Load()) >= time.Duration(a.quiet.Load())
+}
+
+// answering counts a request in busy until done is called.
+func (a *admission) answering() (done func()) {
+	a.busy.Add(1)
+	return func() {
+		a.lastDone.Store(int64(time.Since(a.epoch)))
+		a.busy.Add(-1)
+	}
+}
 
 // Messages of the answers the limits give, in Laravel's {"message": ...}
 // shape: the status texts, as Symfony's HttpException renders them.
@@ -49,7 +70,10 @@ func newAdmission(cfg Config, log *slog.Logger, shared *sharedState) (*admission
 		limits: cfg.Limits.withDefaults(),
 		rateBy: cfg.RateLimitBy,
 		guard:  newAdminGuard(cfg),
+		epoch:  time.Now(),
 	}
+	a.quiet.Store(int64(quietFor))
+	a.lastDone.Store(math.MinInt64 / 2) // none yet: idle from the start
 	if a.limits.MaxInFlight > 0 {
 		a.inFlight = newInFlight(a.limits.MaxInFlight, a.limits.QueueWait)
 	}
@@ -70,14 +94,16 @@ func newAdmission(cfg Config, log *slog.Logger, shared *sharedState) (*admission
 func (a *admission) identify(r *http.Request) caller { return identify(r, a.tokens) }
 
 // limit applies the per-request limits: the request target's length (414),
-// the in-flight cap (503), and the write-progress deadline. odmock's own
+// the in-flight cap (503), and the write-progress deadline; it counts the
+// requests being answered, for idle. odmock's own
 // /__odmock/ paths skip the cap, so health probes answer under load.
 func (a *admission) limit(next echo.HandlerFunc) echo.HandlerFunc {
 	l := a.limits
 	return func(c echo.Context) error {
-		a.busy.Add(1)
-		defer a.busy.Add(-1)
 		r := c.Request()
+		if r.URL.Path != HealthPath { // probes are answered from memory, often
+			defer a.answering()()
+		}
 		if l.MaxURIBytes > 0 && len(r.RequestURI) > l.MaxURIBytes {
 			return messageReply(http.StatusRequestURITooLong, msgURITooLong)
 		}

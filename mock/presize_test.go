@@ -100,3 +100,35 @@ func TestIdleWhileAnswering(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestIdleOnlyOnceQuiet: after a request, the server is idle only once it
+// has answered nothing for a while; health probes do not count.
+func TestIdleOnlyOnceQuiet(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, smallConfig())
+	s.gate.quiet.Store(int64(time.Hour))
+	for range 3 {
+		health(t, s)
+	}
+	if !s.gate.idle() {
+		t.Fatal("health probes made the server busy")
+	}
+	req, _ := http.NewRequest(http.MethodGet, s.URL()+s.Contract().Path()+okQuery, nil)
+	req.Header.Set("Authorization", "Bearer "+DefaultToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if s.gate.idle() {
+		t.Error("idle straight after a request, with an hour's quiet to wait")
+	}
+	s.gate.quiet.Store(0)
+	deadline := time.Now().Add(5 * time.Second) // the handler returns just after the client has the answer
+	for !s.gate.idle() {
+		if time.Now().After(deadline) {
+			t.Fatal("not idle with no quiet to wait")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
