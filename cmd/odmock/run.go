@@ -149,7 +149,7 @@ func newServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.IntVar(&f.cfg.Users, "users", f.cfg.Users, "`number` of generated users (the page's example user_12345 is one)")
 	fs.StringVar(&f.messages, "messages", "", "size the generated users by their `messages` instead of --users: about this many user messages (15M, 100M) or a rate per day over the window (40k/d)")
 	fs.StringVar(&f.cache, "cache-size", "64MiB", "`bytes` of encoded conversations the generated dataset keeps for the next query (0: none)")
-	fs.BoolVar(&f.cfg.NoPresize, "no-presize", false, "do not learn, while idle, the encoded size of each generated conversation (a large answer's Content-Length then makes its conversations twice)")
+	fs.BoolVar(&f.cfg.NoPresize, "no-presize", false, "do not learn, when no request has been answered for 50 ms, the encoded size of each generated conversation (a large answer's Content-Length then makes its conversations twice)")
 	fs.StringVar(&f.window, "window", dataset.DefaultWindow().String(),
 		"`span` of the conversations: START/END in UTC (2024-01-01/2024-01-31), or the days or weeks up to now (30d, 2w)")
 	fs.StringVar(&f.cfg.ScenariosDir, "scenarios", defaultScenariosDir, "`directory` of your own scenarios, added to the built-in ones (the default is used only if it exists)")
