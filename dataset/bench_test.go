@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"context"
 	"io"
 	"runtime"
 	"testing"
@@ -178,4 +179,21 @@ func BenchmarkAnswerWindow(b *testing.B) {
 			b.ReportMetric(float64(bytes)/1e6/b.Elapsed().Seconds(), "MB/s")
 		})
 	}
+}
+
+// BenchmarkFirstByteWindow is what a whole-window answer over a year of a
+// million user messages costs before its first byte once every size is
+// known (presized): the query and its Content-Length.
+func BenchmarkFirstByteWindow(b *testing.B) {
+	year := Window{Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC)}
+	d, err := NewSeeded(testContract(b), 1, UsersForMessages(1, year, 1_000_000), year)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.Presize(context.Background(), nil)
+	q := Query{From: year.Start, To: year.End}
+	for b.Loop() {
+		d.Query(q).Size()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(d.at)), "ns/conversation")
 }

@@ -32,6 +32,9 @@ type Dataset struct {
 	// within a second): a narrow range finds its users without looking
 	// at the others.
 	timeline []uint32
+	// userAt[b] is the user of conversation b<<userBlockBits: userOf
+	// searches convOf only between two of them.
+	userAt   []uint32
 	messages int // user-sent messages
 	botCount int // bot messages (held by the source, never served)
 	// source gives user i whole, bot messages and attributes as written:
@@ -89,6 +92,29 @@ func (d *Dataset) Conversations() int { return len(d.at) }
 // index builds the timeline, once convOf and at are filled.
 func (d *Dataset) index() {
 	d.timeline = sortByTime(d.at)
+	d.userAt = blockUsers(d.convOf, len(d.at))
+}
+
+// userBlockBits sets the blocks of conversations userAt indexes: 256
+// conversations, about 150 users of a generated dataset, so that userOf
+// searches a few hundred bytes of convOf, not all of it (at 100M user
+// messages a day's 76,000 conversations took 50 ms to find their users
+// by a search of all 16 million; userAt is 4 bytes per block).
+const userBlockBits = 8
+
+// blockUsers is the user of conversations 0, 1<<userBlockBits, 2<<... up
+// to n: convOf[u]:convOf[u+1] are user u's conversations.
+func blockUsers(convOf []uint32, n int) []uint32 {
+	out := make([]uint32, (n+1<<userBlockBits-1)>>userBlockBits)
+	u := 0
+	for b := range out {
+		c := uint32(b) << userBlockBits
+		for convOf[u+1] <= c {
+			u++
+		}
+		out[b] = uint32(u)
+	}
+	return out
 }
 
 // sortByTime is the indexes of at sorted by (at, index): linear time
@@ -216,7 +242,12 @@ func sortBucket(keyed []uint64, out []uint32, count *[1 << bucketBits]uint32) {
 
 // userOf is the user of conversation c.
 func (d *Dataset) userOf(c uint32) int {
-	return sort.Search(d.users, func(u int) bool { return d.convOf[u+1] > c })
+	b := int(c >> userBlockBits)
+	lo, hi := int(d.userAt[b]), d.users-1
+	if b+1 < len(d.userAt) {
+		hi = int(d.userAt[b+1])
+	}
+	return lo + sort.Search(hi-lo, func(i int) bool { return d.convOf[lo+i+1] > c })
 }
 
 // Result is the answer to a query: the matching users, in order of their
