@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/odmock/odmock/internal/junit"
 	"github.com/odmock/odmock/mock"
 )
 
@@ -190,44 +190,20 @@ func (s *SelfCheck) WriteJSON(w io.Writer) error {
 	}{s, s.Passed()})
 }
 
-// WriteJUnit writes the self-check as JUnit XML: a testcase per exchange.
+// WriteJUnit writes the self-check as JUnit XML: a testcase per exchange
+// and per probe, failed where the replay differs from the recording.
 func (s *SelfCheck) WriteJUnit(w io.Writer) error {
-	type failure struct {
-		Message string `xml:"message,attr"`
-		Text    string `xml:",chardata"`
-	}
-	type testcase struct {
-		Name      string   `xml:"name,attr"`
-		Classname string   `xml:"classname,attr"`
-		Failure   *failure `xml:"failure,omitempty"`
-	}
-	type suite struct {
-		XMLName  xml.Name   `xml:"testsuite"`
-		Name     string     `xml:"name,attr"`
-		Tests    int        `xml:"tests,attr"`
-		Failures int        `xml:"failures,attr"`
-		Cases    []testcase `xml:"testcase"`
-	}
-	out := suite{Name: "odmock record self-check", Tests: s.Exchanges + s.Probes, Failures: len(s.Mismatches)}
+	suite := junit.Suite{Name: "odmock record self-check", Tests: s.Exchanges + s.Probes, Failures: len(s.Mismatches)}
 	for _, r := range s.results {
 		kind := "exchange"
 		if r.Probe {
 			kind = "probe"
 		}
-		tc := testcase{Name: fmt.Sprintf("%s %d: GET ?%s", kind, r.Seq, r.Query), Classname: "record.selfcheck"}
+		tc := junit.Case{Name: fmt.Sprintf("%s %d: GET ?%s", kind, r.Seq, r.Query), Classname: "record.selfcheck"}
 		if r.Problem != "" {
-			tc.Failure = &failure{Message: "replay differs from the recording", Text: r.Problem}
+			tc.Failure = &junit.Message{Message: "replay differs from the recording", Text: r.Problem}
 		}
-		out.Cases = append(out.Cases, tc)
+		suite.Cases = append(suite.Cases, tc)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, junit.Suites{Name: suite.Name, Tests: suite.Tests, Failures: suite.Failures, Suites: []junit.Suite{suite}})
 }

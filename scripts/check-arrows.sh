@@ -4,6 +4,7 @@
 #   contract  <-  dataset  <-  mock  <-  cmd/odmock
 #   contract  <-  verify (judges any provider through HTTP and contract only)
 #   contract, dataset, mock, verify  <-  record  <-  cmd/odmock
+#   internal/junit (the standard library only)  <-  verify, record, cmd/odmock
 #
 # Test files are left out (go list's Imports and Deps are the package's
 # own): verify's tests start odmock to judge it. Exits 1 naming every
@@ -80,6 +81,12 @@ while read -r pkg; do
     complain "$pkg is built from internal/liketest: it is for tests only"
   fi
 done < <(go list ./...)
+
+# internal/junit writes JUnit XML for the reports: a leaf, so that verify
+# may use it and still be built from nothing of the server's.
+while read -r p; do
+  std "$p" || complain "internal/junit imports $p: it may import the standard library only"
+done < <(imports internal/junit)
 
 if [ "$bad" -ne 0 ]; then
   echo "arrows: FAIL (see docs/architecture.md)" >&2

@@ -2,13 +2,14 @@ package verify
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/odmock/odmock/internal/junit"
 )
 
 // WriteText writes the report for a person: one line per check, each
@@ -61,68 +62,25 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(doc)
 }
 
-// JUnit XML, as CI systems read it: one testsuite, one testcase per check.
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       string          `xml:"time,attr"`
-	Properties []junitProperty `xml:"properties>property"`
-	Cases      []junitCase     `xml:"testcase"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitMessage `xml:"failure"`
-	Skipped   *junitMessage `xml:"skipped"`
-}
-
-type junitMessage struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr,omitempty"`
-	Text    string `xml:",chardata"`
-}
-
-func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
-
 // WriteJUnit writes the report as JUnit XML, one testcase per check, so CI
 // systems show each check as a test.
 func (r *Report) WriteJUnit(w io.Writer) error {
-	suite := junitSuite{
+	suite := junit.Suite{
 		Name:     "odmock verify",
 		Tests:    len(r.Checks),
 		Failures: r.Count(CheckFail),
 		Skipped:  r.Count(CheckSkip),
-		Time:     seconds(r.Duration),
-		Properties: []junitProperty{
-			{"base_url", r.BaseURL},
-			{"from", r.From.Format(time.DateTime)},
-			{"to", r.To.Format(time.DateTime)},
-			{"requests", strconv.Itoa(r.Requests)},
-			{"retries", strconv.Itoa(r.Retries)},
+		Time:     junit.Seconds(r.Duration),
+		Properties: []junit.Property{
+			{Name: "base_url", Value: r.BaseURL},
+			{Name: "from", Value: r.From.Format(time.DateTime)},
+			{Name: "to", Value: r.To.Format(time.DateTime)},
+			{Name: "requests", Value: strconv.Itoa(r.Requests)},
+			{Name: "retries", Value: strconv.Itoa(r.Retries)},
 		},
 	}
 	for _, c := range r.Checks {
-		jc := junitCase{Name: c.Name, Classname: "odmock.verify", Time: seconds(c.Duration)}
+		jc := junit.Case{Name: c.Name, Classname: "odmock.verify", Time: junit.Seconds(c.Duration)}
 		switch c.Status {
 		case CheckFail:
 			var text strings.Builder
@@ -136,22 +94,12 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			if len(c.Failures) > 0 {
 				msg = c.Failures[0].Problem
 			}
-			jc.Failure = &junitMessage{Message: msg, Type: "check", Text: text.String()}
+			jc.Failure = &junit.Message{Message: msg, Type: "check", Text: text.String()}
 		case CheckSkip:
-			jc.Skipped = &junitMessage{Message: c.Reason}
+			jc.Skipped = &junit.Message{Message: c.Reason}
 		}
 		suite.Cases = append(suite.Cases, jc)
 	}
-	doc := junitSuites{Name: "odmock verify", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped,
-		Time: suite.Time, Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, junit.Suites{Name: "odmock verify", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped,
+		Time: suite.Time, Suites: []junit.Suite{suite}})
 }

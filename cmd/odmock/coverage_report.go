@@ -1,13 +1,13 @@
 package main
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/odmock/odmock/internal/junit"
 	"github.com/odmock/odmock/mock"
 )
 
@@ -20,72 +20,35 @@ type coverageReport struct {
 	forbidden     []string
 }
 
-// JUnit XML, the shape dashboards read (Jenkins, GitLab, GitHub's test
-// reporters): one testsuite, one testcase per behaviour and per risk.
-type (
-	junitSuites struct {
-		XMLName  xml.Name     `xml:"testsuites"`
-		Name     string       `xml:"name,attr"`
-		Tests    int          `xml:"tests,attr"`
-		Failures int          `xml:"failures,attr"`
-		Skipped  int          `xml:"skipped,attr"`
-		Suites   []junitSuite `xml:"testsuite"`
-	}
-	junitSuite struct {
-		Name       string          `xml:"name,attr"`
-		Tests      int             `xml:"tests,attr"`
-		Failures   int             `xml:"failures,attr"`
-		Errors     int             `xml:"errors,attr"`
-		Skipped    int             `xml:"skipped,attr"`
-		Properties []junitProperty `xml:"properties>property"`
-		Cases      []junitCase     `xml:"testcase"`
-	}
-	junitProperty struct {
-		Name  string `xml:"name,attr"`
-		Value string `xml:"value,attr"`
-	}
-	junitCase struct {
-		Name      string        `xml:"name,attr"`
-		Classname string        `xml:"classname,attr"`
-		Failure   *junitMessage `xml:"failure"`
-		Skipped   *junitMessage `xml:"skipped"`
-		SystemOut string        `xml:"system-out,omitempty"`
-	}
-	junitMessage struct {
-		Message string `xml:"message,attr"`
-		Type    string `xml:"type,attr,omitempty"`
-	}
-)
-
 // writeCoverageJUnit writes the coverage as JUnit XML. A behaviour's case
 // fails when it is required and was never exercised, and is skipped when
 // it was never exercised and not required (a dashboard shows the gap
 // without failing the build); a risk's case fails when the risk is
 // forbidden and was taken.
 func writeCoverageJUnit(w io.Writer, r coverageReport) error {
-	suite := junitSuite{
+	suite := junit.Suite{
 		Name: "odmock coverage",
-		Properties: []junitProperty{
-			{"url", r.base}, {"session", r.session}, {"requests", strconv.Itoa(r.counts.Requests)},
+		Properties: []junit.Property{
+			{Name: "url", Value: r.base}, {Name: "session", Value: r.session}, {Name: "requests", Value: strconv.Itoa(r.counts.Requests)},
 		},
 	}
 	for _, b := range r.order {
 		n := r.counts.Behaviours[b]
-		c := junitCase{Name: b, Classname: "odmock.coverage.behaviour", SystemOut: fmt.Sprintf("%d requests exercised %s", n, b)}
+		c := junit.Case{Name: b, Classname: "odmock.coverage.behaviour", SystemOut: fmt.Sprintf("%d requests exercised %s", n, b)}
 		switch {
 		case n > 0:
 		case slices.Contains(r.required, b):
-			c.Failure = &junitMessage{Message: "required, never exercised", Type: "coverage"}
+			c.Failure = &junit.Message{Message: "required, never exercised", Type: "coverage"}
 		default:
-			c.Skipped = &junitMessage{Message: "never exercised"}
+			c.Skipped = &junit.Message{Message: "never exercised"}
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
 	for _, risk := range mock.Risks() {
 		n := r.counts.Risks[risk]
-		c := junitCase{Name: "risk:" + risk, Classname: "odmock.coverage.risk", SystemOut: fmt.Sprintf("%d requests took the risk %s", n, risk)}
+		c := junit.Case{Name: "risk:" + risk, Classname: "odmock.coverage.risk", SystemOut: fmt.Sprintf("%d requests took the risk %s", n, risk)}
 		if n > 0 && slices.Contains(r.forbidden, risk) {
-			c.Failure = &junitMessage{Message: fmt.Sprintf("forbidden risk taken by %d requests", n), Type: "risk"}
+			c.Failure = &junit.Message{Message: fmt.Sprintf("forbidden risk taken by %d requests", n), Type: "risk"}
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
@@ -98,18 +61,8 @@ func writeCoverageJUnit(w io.Writer, r coverageReport) error {
 			suite.Skipped++
 		}
 	}
-	doc := junitSuites{Name: "odmock coverage", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped,
-		Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, junit.Suites{Name: "odmock coverage", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped,
+		Suites: []junit.Suite{suite}})
 }
 
 // writeCoverageMarkdown writes the coverage as a GitHub-flavoured
