@@ -15,16 +15,17 @@ import (
 // It works on one goroutine, a slice of conversations at a time, and only
 // while idle reports that nothing is being answered (nil: always), looking
 // again every presizePause otherwise, so that it never competes with the
-// queries it is there to help. It reports whether every size is known; it
-// returns early, false, when ctx ends. The figures are the same as a query
+// queries it is there to help. It returns how many conversations' sizes
+// it learned, and whether every size is now known: it returns early,
+// false, when ctx ends. The figures are the same as a query
 // would learn: answers are the same bytes whether or not it has run.
 //
 // A small dataset, encoded whole in the background as soon as it is
 // built, and a dataset of users given whole have nothing to learn.
-func (d *Dataset) Presize(ctx context.Context, idle func() bool) bool {
+func (d *Dataset) Presize(ctx context.Context, idle func() bool) (learned int, done bool) {
 	s, ok := d.st.(*lazyStore)
 	if !ok || s.pinned != nil || d.users < 2 {
-		return true
+		return 0, true
 	}
 	m := makers.Get().(*maker)
 	defer makers.Put(m)
@@ -34,7 +35,7 @@ func (d *Dataset) Presize(ctx context.Context, idle func() bool) bool {
 	for u := 1; u < d.users; u++ {
 		if made >= presizeSlice {
 			if !waitIdle(ctx, idle) {
-				return false
+				return learned, false
 			}
 			made = 0
 		}
@@ -46,10 +47,11 @@ func (d *Dataset) Presize(ctx context.Context, idle func() bool) bool {
 			if s.sizes[c].Load() == 0 {
 				m.buf, m.off = m.appendConv(m.buf[:0], m.off[:0], s, u, c, &e)
 				made++
+				learned++
 			}
 		}
 	}
-	return ctx.Err() == nil
+	return learned, ctx.Err() == nil
 }
 
 // presizeSlice is how many conversations Presize makes between looks at

@@ -46,10 +46,14 @@ func TestPresize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !d.Presize(context.Background(), nil) {
-		t.Fatal("Presize with no end: false")
+	learned, done := d.Presize(context.Background(), nil)
+	if !done {
+		t.Fatal("Presize with no end: not done")
 	}
 	st := d.CacheStats()
+	if int64(learned) != st.Conversations {
+		t.Errorf("Presize learned %d sizes, want all %d", learned, st.Conversations)
+	}
 	if st.Sized != st.Conversations || st.Hits != 0 || st.Misses != 0 {
 		t.Fatalf("presized: %d of %d sized, %d hits, %d misses; want all sized and no cache traffic", st.Sized, st.Conversations, st.Hits, st.Misses)
 	}
@@ -70,8 +74,8 @@ func TestPresize(t *testing.T) {
 			t.Errorf("presized, %s: Size %d and %d bytes; not presized: %d and %d", queryString(q), size, len(b), wantSize[i], len(want[i]))
 		}
 	}
-	if !d.Presize(context.Background(), nil) || d.CacheStats().Sized != st.Conversations {
-		t.Error("a second Presize: not done, or the count moved")
+	if learned, done := d.Presize(context.Background(), nil); !done || learned != 0 || d.CacheStats().Sized != st.Conversations {
+		t.Errorf("a second Presize: done %v, learned %d; want done and none, the count unmoved", done, learned)
 	}
 }
 
@@ -94,10 +98,14 @@ func TestPresizeWaitsForIdle(t *testing.T) {
 		}
 		return false
 	}
-	if d.Presize(ctx, busy) {
-		t.Fatal("Presize of a busy server whose context ended: true")
+	learned, done := d.Presize(ctx, busy)
+	if done {
+		t.Fatal("Presize of a busy server whose context ended: done")
 	}
 	st := d.CacheStats()
+	if int64(learned) != st.Sized {
+		t.Errorf("learned %d, but %d sized", learned, st.Sized)
+	}
 	if asked != 3 || st.Sized >= st.Conversations {
 		t.Fatalf("asked %d times, %d of %d sized; want 3 times and not all", asked, st.Sized, st.Conversations)
 	}
@@ -114,8 +122,8 @@ func TestPresizeWaitsForIdle(t *testing.T) {
 
 	// Idle again: it goes on where it stopped, to the end.
 	looks := 0
-	if !d.Presize(context.Background(), func() bool { looks++; return true }) {
-		t.Fatal("Presize of an idle server: false")
+	if more, done := d.Presize(context.Background(), func() bool { looks++; return true }); !done || int64(learned+more) != d.CacheStats().Conversations {
+		t.Fatalf("Presize of an idle server: done %v, learned %d after %d; want done, all %d", done, more, learned, d.CacheStats().Conversations)
 	}
 	if st := d.CacheStats(); st.Sized != st.Conversations || looks == 0 {
 		t.Errorf("idle: %d of %d sized, %d looks at idle", st.Sized, st.Conversations, looks)
@@ -137,8 +145,8 @@ func TestPresizeNothingToLearn(t *testing.T) {
 	}
 	never := func() bool { t.Error("idle asked of a dataset with nothing to presize"); return false }
 	for name, d := range map[string]*Dataset{"given whole": eager, "small": small} {
-		if !d.Presize(context.Background(), never) {
-			t.Errorf("%s: Presize false", name)
+		if learned, done := d.Presize(context.Background(), never); !done || learned != 0 {
+			t.Errorf("%s: Presize learned %d, done %v; want none, done", name, learned, done)
 		}
 	}
 }
@@ -165,7 +173,10 @@ func TestPresizeWhileQueried(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan bool)
-	go func() { done <- d.Presize(context.Background(), nil) }()
+	go func() {
+		_, ok := d.Presize(context.Background(), nil)
+		done <- ok
+	}()
 	for i, q := range queries {
 		res := d.Query(q)
 		size := res.Size()

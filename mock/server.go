@@ -174,18 +174,6 @@ func (s *Server) serve(ln net.Listener) error {
 		// OPTIONS * goes to the router (404 JSON), not net/http's empty 200.
 		DisableGeneralOptionsHandler: true,
 	}
-	if seeded := s.files.seeded; seeded != nil && !s.cfg.NoPresize {
-		ctx, cancel := context.WithCancel(context.Background())
-		s.stopPresize = cancel
-		go func() {
-			started := time.Now()
-			if seeded.Presize(ctx, s.gate.idle) {
-				if st := seeded.CacheStats(); st.Conversations > 0 {
-					s.log.Info("presized", "conversations", st.Conversations, "took", time.Since(started).Round(time.Millisecond).String())
-				}
-			}
-		}()
-	}
 	if s.cfg.Watch {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stopWatch = cancel
@@ -193,6 +181,16 @@ func (s *Server) serve(ln net.Listener) error {
 			ln.Close()
 			return err
 		}
+	}
+	if seeded := s.files.seeded; seeded != nil && !s.cfg.NoPresize {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopPresize = cancel
+		go func() {
+			started := time.Now()
+			if learned, done := seeded.Presize(ctx, s.gate.idle); done && learned > 0 {
+				s.log.Info("presized", "conversations", learned, "took", time.Since(started).Round(time.Millisecond).String())
+			}
+		}()
 	}
 	go func() {
 		if err := s.srv.Serve(jsonErrorListener{ln}); err != nil && !errors.Is(err, http.ErrServerClosed) {
