@@ -43,13 +43,10 @@ func (a *admission) idle() bool {
 	return a.busy.Load() == 0 && time.Since(a.epoch)-time.Duration(a.lastDone.Load()) >= time.Duration(a.quiet.Load())
 }
 
-// answering counts a request in busy until done is called.
-func (a *admission) answering() (done func()) {
-	a.busy.Add(1)
-	return func() {
-		a.lastDone.Store(int64(time.Since(a.epoch)))
-		a.busy.Add(-1)
-	}
+// answered ends a request counted in busy.
+func (a *admission) answered() {
+	a.lastDone.Store(int64(time.Since(a.epoch)))
+	a.busy.Add(-1)
 }
 
 // Messages of the answers the limits give, in Laravel's {"message": ...}
@@ -102,7 +99,8 @@ func (a *admission) limit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if r.URL.Path != HealthPath { // probes are answered from memory, often
-			defer a.answering()()
+			a.busy.Add(1)
+			defer a.answered()
 		}
 		if l.MaxURIBytes > 0 && len(r.RequestURI) > l.MaxURIBytes {
 			return messageReply(http.StatusRequestURITooLong, msgURITooLong)
