@@ -17,8 +17,8 @@ import (
 // again every presizePause otherwise, so that it never competes with the
 // queries it is there to help. It returns how many conversations' sizes
 // it learned, and whether every size is now known: it returns early,
-// false, when ctx ends. The figures are the same as a query
-// would learn: answers are the same bytes whether or not it has run.
+// false, when ctx ends. The sizes are those a query would learn: answers
+// are the same bytes whether or not it has run.
 //
 // A small dataset, encoded whole in the background as soon as it is
 // built, and a dataset of users given whole have nothing to learn.

@@ -125,6 +125,30 @@ func runFixtures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
+// messagesFlag reads --messages (0 when not given) over window w; it may
+// not come with --users, which sizes the generated users too.
+func messagesFlag(value string, usersSet bool, w dataset.Window) (int64, error) {
+	if value == "" {
+		return 0, nil
+	}
+	if usersSet {
+		return 0, usageError{errors.New("--messages and --users: give one, they both size the generated users")}
+	}
+	n, err := dataset.ParseMessages(value, w)
+	if err != nil {
+		return 0, usageError{fmt.Errorf("--%w", err)}
+	}
+	return n, nil
+}
+
+// flagGiven reports whether the flag was set, on the command line or by
+// its environment variable.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
 // datasetFlags are the flags that choose a generated dataset, for the
 // subcommands that make one without serving it.
 type datasetFlags struct {
@@ -152,16 +176,11 @@ func (d *datasetFlags) resolve() (dataset.Window, int, error) {
 	if err != nil {
 		return w, 0, usageError{fmt.Errorf("--window: %w", err)}
 	}
-	if d.messages != "" {
-		usersSet := false
-		d.fs.Visit(func(f *flag.Flag) { usersSet = usersSet || f.Name == "users" })
-		if usersSet {
-			return w, 0, usageError{errors.New("--messages and --users: give one, they both size the generated users")}
-		}
-		n, err := dataset.ParseMessages(d.messages, w)
-		if err != nil {
-			return w, 0, usageError{fmt.Errorf("--%w", err)}
-		}
+	n, err := messagesFlag(d.messages, flagGiven(d.fs, "users"), w)
+	if err != nil {
+		return w, 0, err
+	}
+	if n > 0 {
 		return w, dataset.UsersForMessages(d.seed, w, n), nil
 	}
 	if d.users < 0 {

@@ -182,7 +182,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, stdout, false); err != nil {
 		return err
 	}
-	fs.Visit(func(fl *flag.Flag) { f.usersSet = f.usersSet || fl.Name == "users" })
+	f.usersSet = flagGiven(fs, "users")
 	// With --log-format json, every line odmock writes is JSON: the
 	// banner, the log, and the error it stops on.
 	if f.logFormat == "json" {
@@ -206,13 +206,8 @@ func serve(ctx context.Context, f *serveFlags, stdout, stderr io.Writer) error {
 	if cfg.Window, err = dataset.ParseWindow(f.window, time.Now()); err != nil {
 		return usageError{fmt.Errorf("--window: %w", err)}
 	}
-	if f.messages != "" {
-		if f.usersSet {
-			return usageError{errors.New("--messages and --users: give one, they both size the generated users")}
-		}
-		if cfg.Messages, err = dataset.ParseMessages(f.messages, cfg.Window); err != nil {
-			return usageError{fmt.Errorf("--%w", err)}
-		}
+	if cfg.Messages, err = messagesFlag(f.messages, f.usersSet, cfg.Window); err != nil {
+		return err
 	}
 	if cfg.CacheBytes, err = dataset.ParseBytes(f.cache); err != nil {
 		return usageError{fmt.Errorf("--cache-%w", err)}
